@@ -1,0 +1,37 @@
+# yuqing — make targets. `make` alone lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test bench docs clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "yuqing needs Python 3.11+ (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing yuqing into $(VENV) …"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project (quiet, skipped when nothing changed)
+
+run: install ## Start the whole system on embedded defaults (Redis under ./var, demo source); Ctrl-C stops it
+	@$(BIN)/yuqing run
+
+test: install ## Run the whole test suite
+	@$(BIN)/python -m pytest -q
+
+bench: install ## Run the benchmarks; ends with `bench: NAME=VALUE …` lines
+	@$(BIN)/yuqing bench
+
+docs: install ## Regenerate the settings table in README.md from the registry
+	@$(BIN)/python -m pipeline.readme
+
+clean: ## Remove .venv and ./var
+	rm -rf $(VENV) var

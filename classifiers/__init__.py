@@ -1,0 +1,1 @@
+"""Classifier heads (concern, domain, rumor, incident type) and severity extraction."""

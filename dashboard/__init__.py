@@ -1,0 +1,1 @@
+"""The web interface of the information division, leadership and operators."""

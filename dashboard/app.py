@@ -1,0 +1,59 @@
+"""The dashboard web app (Flask, Jinja2 with autoescape on every page)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Any
+
+from flask import Flask, jsonify, render_template
+
+from pipeline.connection import connect, resolve_url
+from pipeline.errors import StartupError
+from pipeline.settings import Settings
+from pipeline.status import gather
+from pipeline.templating import loader
+from werkzeug.serving import make_server
+
+
+def create_app(settings: Settings) -> Flask:
+    app = Flask(__name__)
+    app.jinja_loader = loader(settings.templates_dir)
+    app.jinja_env.autoescape = True
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False
+
+    def snapshot() -> dict[str, Any]:
+        try:
+            url = resolve_url(settings)
+            connection = connect(settings, url)
+        except StartupError as exc:
+            return {"redis": {"ok": False, "error": str(exc), "url": "", "mode": ""},
+                    "queues": [], "workers": [], "sources": [], "models": [], "failed_jobs": 0,
+                    "scheduler": None}
+        try:
+            return gather(connection, url, embedded=not settings.redis_url)
+        finally:
+            connection.close()
+
+    @app.get("/")
+    def index():
+        return render_template("dashboard/status.html", s=snapshot())
+
+    @app.get("/api/status")
+    def api_status():
+        return jsonify(snapshot())
+
+    @app.get("/healthz")
+    def healthz():
+        report = snapshot()
+        return jsonify({"ok": report["redis"]["ok"]}), (200 if report["redis"]["ok"] else 503)
+
+    return app
+
+
+def serve(settings: Settings, port: int) -> None:
+    """Serve until SIGTERM (werkzeug's threaded server is enough for an office's users)."""
+    server = make_server(settings.host, port, create_app(settings), threaded=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server.serve_forever()

@@ -1,0 +1,1 @@
+"""The core of yuqing: settings, Redis, queues, workers, scheduler and the CLI."""

@@ -1,0 +1,285 @@
+"""`yuqing`: the one command-line entry point.
+
+Errors meant for people (StartupError, InputError) become one line and exit
+status 2 here, at the edge; an unexpected exception becomes one line and
+status 1 (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+import redis
+
+from .connection import connect, resolve_url
+from .errors import InputError, StartupError
+from .settings import REGISTRY, Settings, load_settings, markdown_table
+
+
+class YuqingGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException):
+            raise
+        except (StartupError, InputError) as exc:
+            click.echo(f"yuqing: error: {exc}", err=True)
+            ctx.exit(2)
+        except redis.RedisError as exc:
+            click.echo(f"yuqing: error: Redis: {exc}; check `yuqing status`", err=True)
+            ctx.exit(2)
+        except Exception as exc:  # noqa: BLE001 - the CLI edge
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"yuqing: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                       err=True)
+            ctx.exit(1)
+
+
+def settings_of(ctx: click.Context, **overrides: Any) -> Settings:
+    obj = ctx.find_root().obj
+    if "settings" not in obj:
+        base = load_settings(obj.get("config"))
+        obj["settings"] = base.replace(var=obj.get("var"), log_level=obj.get("log_level"))
+        logging.basicConfig(level=obj["settings"].log_level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return obj["settings"].replace(**overrides)
+
+
+def redis_of(ctx: click.Context) -> redis.Redis:
+    settings = settings_of(ctx)
+    return connect(settings, resolve_url(settings))
+
+
+@click.group(cls=YuqingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", type=click.Path(dir_okay=False), envvar="YUQING_CONFIG",
+              help="Settings file (YAML). Default: ./yuqing.yaml when it exists.")
+@click.option("--var", type=click.Path(file_okay=False), default=None,
+              help="Directory for everything the system keeps (overrides YUQING_VAR).")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default=None,
+              help="Logging level (overrides YUQING_LOG_LEVEL).")
+@click.option("--debug", is_flag=True, help="Show full tracebacks of internal errors.")
+@click.version_option(package_name="yuqing", message="yuqing %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, var: str | None, log_level: str | None, debug: bool) -> None:
+    """政务舆情 monitoring and response: crawl, classify, alert, and answer within five hours."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(config=config, var=var, log_level=log_level, debug=debug)
+
+
+# -- the running system ------------------------------------------------------
+
+@cli.command()
+@click.option("--port", type=int, default=None, help="Dashboard port (overrides YUQING_PORT); 0 picks a free one.")
+@click.option("--workers", type=int, default=None, help="Worker processes; 0 means one per core.")
+@click.option("--no-demo", is_flag=True, help="Do not serve the offline demo source.")
+@click.pass_context
+def run(ctx: click.Context, port: int | None, workers: int | None, no_demo: bool) -> None:
+    """Start the whole system in the foreground until Ctrl-C or SIGTERM."""
+    from .supervisor import Supervisor
+
+    settings = settings_of(ctx, port=port, workers=workers, demo=False if no_demo else None)
+    Supervisor(settings, say=lambda line: click.echo(line)).run_forever()
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Exit when the queues are empty instead of waiting for work.")
+@click.option("--queue", "queue_names", multiple=True,
+              help="Queue to work on (repeatable). Default: all of the product's queues.")
+@click.pass_context
+def worker(ctx: click.Context, burst: bool, queue_names: tuple[str, ...]) -> None:
+    """Run one worker process (SimpleWorker, JSON serializer)."""
+    from .queues import ALL_QUEUES
+    from .worker import run_worker
+
+    settings = settings_of(ctx)
+    run_worker(redis_of(ctx), queue_names or ALL_QUEUES, burst=burst, log_level=settings.log_level)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run one pass of due tasks and exit.")
+@click.pass_context
+def scheduler(ctx: click.Context, once: bool) -> None:
+    """Run the scheduler: periodic crawls and maintenance."""
+    import signal
+    import threading
+
+    from .scheduler import Scheduler, default_tasks
+
+    settings = settings_of(ctx)
+    sched = Scheduler(redis_of(ctx), default_tasks())
+    if once:
+        click.echo("ran: " + (", ".join(sched.run_pending()) or "nothing due"))
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    sched.run_forever(settings.scheduler_tick, stop)
+
+
+@cli.command()
+@click.option("--port", type=int, default=None, help="Port to serve on (overrides YUQING_PORT).")
+@click.pass_context
+def dashboard(ctx: click.Context, port: int | None) -> None:
+    """Serve the web dashboard alone (`yuqing run` starts it for you)."""
+    from dashboard.app import serve
+
+    settings = settings_of(ctx, port=port)
+    serve(settings, settings.port)
+
+
+@cli.command()
+@click.option("--port", type=int, default=None, help="Port to serve on (overrides YUQING_DEMO_PORT).")
+@click.option("--release-every", type=float, default=20.0, show_default=True,
+              help="Seconds between newly appearing demo items.")
+@click.pass_context
+def demo(ctx: click.Context, port: int | None, release_every: float) -> None:
+    """Serve the offline demo source on loopback (`yuqing run` starts it for you)."""
+    import signal
+
+    from crawlers.demo.server import DemoSite, load_corpus, make_server
+
+    settings = settings_of(ctx, demo_port=port)
+    server = make_server(settings.demo_port, site=DemoSite(load_corpus(), release_every=release_every))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(f"demo source on http://127.0.0.1:{server.server_address[1]}/")
+    server.serve_forever()
+
+
+def _open_input(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+@cli.command()
+@click.argument("path", default="-")
+@click.pass_context
+def ingest(ctx: click.Context, path: str) -> None:
+    """Put items from JSON Lines (PATH or - for stdin) on the ingest queue."""
+    from .items import parse_line
+    from .queues import enqueue_items
+
+    settings = settings_of(ctx)
+    connection = redis_of(ctx)
+    accepted: list[dict] = []
+    rejected = 0
+    with _open_input(path) as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                accepted.append(parse_line(line))
+            except InputError as exc:
+                rejected += 1
+                click.echo(f"line {number}: rejected: {exc}", err=True)
+    enqueue_items(connection, accepted, batch_size=settings.batch_size, job_timeout=settings.job_timeout)
+    click.echo(f"accepted={len(accepted)} rejected={rejected}")
+
+
+def _records(connection: redis.Redis, index: str, key_of) -> list[dict]:
+    ids = [i.decode() for i in connection.zrevrange(index, 0, -1)]
+    if not ids:
+        return []
+    raw = connection.mget([key_of(i) for i in ids])
+    return [json.loads(r) for r in raw if r is not None]
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array (the contract's format).")
+@click.pass_context
+def alerts(ctx: click.Context, as_json: bool) -> None:
+    """List open alerts, newest first."""
+    from . import keys
+
+    rows = _records(redis_of(ctx), keys.ALERTS_OPEN, keys.alert)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("没有未处理的预警 (no open alerts)")
+    for a in rows:
+        click.echo(f"{a['created_at']}  [{a.get('level') or '-'}] {a.get('concern', '')}  {a['title']}  "
+                   f"({a.get('items', 0)} items)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array (the contract's format).")
+@click.pass_context
+def cases(ctx: click.Context, as_json: bool) -> None:
+    """List incident cases and their deadlines, newest first."""
+    from . import keys
+
+    rows = _records(redis_of(ctx), keys.CASES_ALL, keys.case)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("没有突发事件处置案例 (no cases)")
+    for c in rows:
+        release = c.get("deadlines", {}).get("release", "-")
+        click.echo(f"{c['id']}  [{c.get('level')}] {c['title']}  release by {release}  status {c.get('status')}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Report Redis, queue depths and lag, workers, failed jobs, models and source health."""
+    from .status import format_text, gather
+
+    settings = settings_of(ctx)
+    url = resolve_url(settings)
+    report = gather(connect(settings, url), url, embedded=not settings.redis_url)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_text(report))
+
+
+@cli.command()
+@click.option("--all", "requeue_all", is_flag=True, help="Requeue every failed job.")
+@click.argument("job_ids", nargs=-1)
+@click.pass_context
+def requeue(ctx: click.Context, requeue_all: bool, job_ids: tuple[str, ...]) -> None:
+    """Put failed jobs (the dead-letter registry) back on their queue."""
+    from .queues import ALL_QUEUES, queue
+
+    if not requeue_all and not job_ids:
+        raise click.UsageError("name job ids or give --all")
+    connection = redis_of(ctx)
+    done = 0
+    for name in ALL_QUEUES:
+        registry = queue(name, connection).failed_job_registry
+        wanted = registry.get_job_ids() if requeue_all else [j for j in job_ids if j in registry]
+        for job_id in wanted:
+            registry.requeue(job_id)
+            done += 1
+    click.echo(f"requeued={done}")
+
+
+@cli.command(name="settings")
+@click.option("--markdown", is_flag=True, help="Print the settings table of README.md instead.")
+@click.pass_context
+def settings_cmd(ctx: click.Context, markdown: bool) -> None:
+    """Show every setting, its value and where the value came from (secrets masked)."""
+    if markdown:
+        click.echo(markdown_table())
+        return
+    settings = settings_of(ctx)
+    width = max(len(s.name) for s in REGISTRY)
+    for s in REGISTRY:
+        click.echo(f"{s.name:<{width}}  {settings.shown(s.name)!s:<28}  ({settings.origins[s.name]})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="yuqing", obj={})
+
+
+if __name__ == "__main__":
+    main()

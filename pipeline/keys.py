@@ -1,0 +1,41 @@
+"""The Redis key schema. Every key the product writes starts with PREFIX.
+
+The version in the prefix changes when a key's layout changes, so an old
+and a new release never read each other's data by accident.
+"""
+
+PREFIX = "yq:v1"
+
+# Items: one JSON string per item, and a time index over all of them.
+ITEMS_BY_TIME = f"{PREFIX}:items:by_time"          # zset item id -> published/fetched epoch seconds
+SCHEDULER_HEARTBEAT = f"{PREFIX}:scheduler:heartbeat"  # string: epoch seconds of the last pass
+SCHEDULER_LOCK = f"{PREFIX}:scheduler:lock"        # string with TTL: only one scheduler runs passes
+ALERTS_OPEN = f"{PREFIX}:alerts:open"              # zset alert id -> created epoch seconds
+CASES_ALL = f"{PREFIX}:cases:all"                  # zset case id -> opened epoch seconds
+SOURCES = f"{PREFIX}:sources"                      # set of source names that reported health
+
+
+def item(item_id: str) -> str:
+    return f"{PREFIX}:item:{item_id}"
+
+
+def source_timeline(source: str) -> str:
+    """zset of item ids of one source, scored by time."""
+    return f"{PREFIX}:timeline:source:{source}"
+
+
+def source_health(source: str) -> str:
+    """hash: last_success, last_items, errors, consecutive_failures."""
+    return f"{PREFIX}:source:{source}:health"
+
+
+def task_last_run(task: str) -> str:
+    return f"{PREFIX}:scheduler:last_run:{task}"
+
+
+def alert(alert_id: str) -> str:
+    return f"{PREFIX}:alert:{alert_id}"
+
+
+def case(case_id: str) -> str:
+    return f"{PREFIX}:case:{case_id}"

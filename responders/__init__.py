@@ -1,0 +1,1 @@
+"""Incident cases, the five-hour clock, escalation and release drafts."""

@@ -1,0 +1,169 @@
+"""`yuqing run` as a real process: embedded Redis, workers, scheduler, dashboard, demo; clean stops."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import redis
+
+from pipeline.errors import StartupError
+from pipeline.redis_server import EmbeddedRedis
+from pipeline.settings import load_settings
+from pipeline.supervisor import Supervisor
+
+from support import ROOT, YUQING, run_cli, wait_for
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process whose ancestry leads to pid (via /proc), plus processes sharing our var dir."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Run:
+    def __init__(self, tmp_path, *extra):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_") and k != "REDIS_URL"}
+        env.update(YUQING_VAR=str(tmp_path / "var"), PYTHONUNBUFFERED="1")
+        self.env = env
+        self.proc = subprocess.Popen(YUQING + ["run", "--port", "0", "--workers", "2", *extra], env=env,
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+
+    def read_until(self, pattern: str, timeout: float = 60) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise AssertionError("yuqing run ended early:\n" + "".join(self.lines))
+            self.lines.append(line)
+            m = re.search(pattern, line)
+            if m:
+                return m
+        raise AssertionError(f"no line matching {pattern!r}:\n" + "".join(self.lines))
+
+
+@pytest.fixture
+def running(tmp_path):
+    run = Run(tmp_path)
+    yield run
+    if run.proc.poll() is None:
+        run.proc.kill()
+        run.proc.wait()
+
+
+def _status(run) -> dict:
+    out = run_cli("status", "--json", env={"YUQING_VAR": run.env["YUQING_VAR"]})
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_run_starts_everything_and_stops_cleanly(running, stop_signal):
+    url = running.read_until(r"Dashboard 仪表盘: (http://\S+)").group(1)
+    wait_for(lambda: len(_status(running)["workers"]) == 2, what="two workers registered")
+    report = _status(running)
+    assert report["redis"]["ok"] and report["redis"]["mode"] == "embedded"
+    assert report["queues"][0]["name"] == "yuqing-ingest"
+    assert wait_for(lambda: _status(running)["scheduler"], what="scheduler heartbeat")
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        assert "系统状态" in resp.read().decode("utf-8")
+    tree = _descendants(running.proc.pid)
+    assert len(tree) >= 6  # redis, 2 workers, scheduler, dashboard, demo
+    running.proc.send_signal(stop_signal)
+    assert running.proc.wait(60) == 0
+    wait_for(lambda: not any(_alive(p) for p in tree), timeout=20, what="every child gone")
+
+
+def test_ingest_reaches_workers_and_data_survives_a_supervisor_crash(running, tmp_path):
+    running.read_until(r"Dashboard 仪表盘")
+    env = {"YUQING_VAR": running.env["YUQING_VAR"]}
+    out = run_cli("ingest", "-", env=env, input='{"id": "x1", "title": "某县发生山体滑坡", "text": "正文"}\n')
+    assert out.stdout.strip() == "accepted=1 rejected=0"
+    wait_for(lambda: _status(running)["items"] == 1, what="item stored by a worker")
+    time.sleep(1.2)  # AOF everysec
+    tree = _descendants(running.proc.pid)
+    running.proc.kill()  # a crash: no chance to stop children itself
+    running.proc.wait()
+    wait_for(lambda: not any(_alive(p) for p in tree), timeout=20, what="children die with the supervisor")
+    again = Run(tmp_path)
+    try:
+        again.read_until(r"Dashboard 仪表盘")
+        assert _status(again)["items"] == 1
+    finally:
+        again.proc.send_signal(signal.SIGTERM)
+        again.proc.wait(60)
+
+
+def test_taken_port_is_refused_before_anything_starts(tmp_path, clean_env):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        s = load_settings(environ={"YUQING_VAR": str(tmp_path / "var")}, cwd=tmp_path).replace(port=port)
+        sup = Supervisor(s, say=lambda line: None)
+        with pytest.raises(StartupError, match=f"port {port} on 127.0.0.1 for the dashboard is already in use"):
+            sup.start()
+    assert EmbeddedRedis(tmp_path / "var" / "redis").running_url() is None
+
+
+def test_external_redis_url_is_used_and_not_stopped(tmp_path, redis_url, redis_conn, clean_env):
+    s = load_settings(environ={"REDIS_URL": redis_url, "YUQING_VAR": str(tmp_path / "var")},
+                      cwd=tmp_path).replace(port=0, workers=1, demo=False)
+    lines: list[str] = []
+    sup = Supervisor(s, say=lines.append)
+    sup.start()
+    try:
+        assert sup.redis is None and any("Redis (external)" in ln for ln in lines)
+        wait_for(lambda: len(redis_conn.smembers("rq:workers")) == 1, what="worker on the external Redis")
+    finally:
+        sup.stop()
+    assert redis_conn.ping()  # the supervisor leaves a Redis it did not start alone
+
+
+def test_dead_child_is_restarted(tmp_path, redis_url, redis_conn, clean_env):
+    s = load_settings(environ={"REDIS_URL": redis_url, "YUQING_VAR": str(tmp_path / "var")},
+                      cwd=tmp_path).replace(port=0, workers=1, demo=False)
+    sup = Supervisor(s, say=lambda line: None)
+    sup.start()
+    try:
+        worker = sup.children[0]
+        first_pid = worker.proc.pid
+        worker.proc.kill()
+        worker.proc.wait()
+
+        def restarted():
+            sup.check_children()
+            return worker.proc.pid != first_pid and worker.proc.poll() is None
+        wait_for(restarted, timeout=10, what="worker restarted")
+    finally:
+        sup.stop()

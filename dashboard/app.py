@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import sys
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, jsonify, render_template
 
 from pipeline.connection import connect, resolve_url
 from pipeline.errors import StartupError
+from pipeline.items import SHANGHAI
 from pipeline.settings import Settings
 from pipeline.status import gather
 from pipeline.templating import loader
 from werkzeug.serving import make_server
 
 
+def secret_key(settings: Settings) -> str:
+    """The configured key, else one generated once into <var>/secret_key (0600) so sessions survive restarts."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.var_dir / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        key = secrets.token_urlsafe(48)
+        fh.write(key + "\n")
+    return key
+
+
+def shanghai_time(value: str | None) -> str:
+    """ISO time (any offset) → what people read: Asia/Shanghai, to the second."""
+    if not value:
+        return "—"
+    try:
+        return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def create_app(settings: Settings) -> Flask:
     app = Flask(__name__)
+    app.secret_key = secret_key(settings)
     app.jinja_loader = loader(settings.templates_dir)
     app.jinja_env.autoescape = True
+    app.jinja_env.filters["shanghai"] = shanghai_time
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
 

@@ -263,6 +263,14 @@ def requeue(ctx: click.Context, requeue_all: bool, job_ids: tuple[str, ...]) -> 
     click.echo(f"requeued={done}")
 
 
+@cli.command()
+def bench() -> None:
+    """Run the benchmarks and print `bench: NAME=VALUE …` lines."""
+    from .bench import main as bench_main
+
+    bench_main()
+
+
 @cli.command(name="settings")
 @click.option("--markdown", is_flag=True, help="Print the settings table of README.md instead.")
 @click.pass_context

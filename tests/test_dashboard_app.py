@@ -33,3 +33,21 @@ def test_source_names_are_escaped(settings, redis_conn):
     redis_conn.sadd(keys.SOURCES, "<script>alert(1)</script>")
     page = create_app(settings).test_client().get("/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_secret_key_is_generated_once_with_mode_0600(settings):
+    import os
+    import stat
+
+    from dashboard.app import secret_key
+    first = secret_key(settings)
+    path = settings.var_dir / "secret_key"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert secret_key(settings) == first and len(first) > 40
+    assert secret_key(settings.replace(secret_key="given")) == "given"
+
+
+def test_times_are_shown_in_beijing_time():
+    from dashboard.app import shanghai_time
+    assert shanghai_time("2024-05-01T00:00:00+00:00") == "2024-05-01 08:00:00"
+    assert shanghai_time(None) == "—" and shanghai_time("bad") == "bad"

@@ -193,40 +193,37 @@ def _records(connection: redis.Redis, index: str, key_of) -> list[dict]:
     return [json.loads(r) for r in raw if r is not None]
 
 
+def _print_records(index: str, key_of, as_json: bool, empty: str, line) -> None:
+    rows = _records(redis_of(click.get_current_context()), index, key_of)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(empty)
+    for row in rows:
+        click.echo(line(row))
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (the contract's format).")
-@click.pass_context
-def alerts(ctx: click.Context, as_json: bool) -> None:
+def alerts(as_json: bool) -> None:
     """List open alerts, newest first."""
     from . import keys
 
-    rows = _records(redis_of(ctx), keys.ALERTS_OPEN, keys.alert)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("没有未处理的预警 (no open alerts)")
-    for a in rows:
-        click.echo(f"{a['created_at']}  [{a.get('level') or '-'}] {a.get('concern', '')}  {a['title']}  "
-                   f"({a.get('items', 0)} items)")
+    _print_records(keys.ALERTS_OPEN, keys.alert, as_json, "没有未处理的预警 (no open alerts)",
+                   lambda a: f"{a['created_at']}  [{a.get('level') or '-'}] {a.get('concern', '')}  {a['title']}  "
+                             f"({a.get('items', 0)} items)")
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (the contract's format).")
-@click.pass_context
-def cases(ctx: click.Context, as_json: bool) -> None:
+def cases(as_json: bool) -> None:
     """List incident cases and their deadlines, newest first."""
     from . import keys
 
-    rows = _records(redis_of(ctx), keys.CASES_ALL, keys.case)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("没有突发事件处置案例 (no cases)")
-    for c in rows:
-        release = c.get("deadlines", {}).get("release", "-")
-        click.echo(f"{c['id']}  [{c.get('level')}] {c['title']}  release by {release}  status {c.get('status')}")
+    _print_records(keys.CASES_ALL, keys.case, as_json, "没有突发事件处置案例 (no cases)",
+                   lambda c: f"{c['id']}  [{c.get('level')}] {c['title']}  release by "
+                             f"{c.get('deadlines', {}).get('release', '-')}  status {c.get('status')}")
 
 
 @cli.command()

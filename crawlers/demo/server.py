@@ -54,19 +54,18 @@ class DemoSite:
                 f'</title></head><body><div class="nav"><a href="/">首页</a> <a href="/board/">网民留言</a> '
                 f'<a href="/rss.xml">RSS</a></div>{body}<div class="footer">演示门户 · 仅供离线测试</div></body></html>')
 
-    def index(self) -> str:
+    def _listing(self, kind: str, title: str, heading: str, prefix: str) -> str:
         links = "".join(
-            f'<li><a href="/news/{n}.html">{html.escape(row["title"])}</a> <span class="date">'
+            f'<li><a href="{prefix}{n}.html">{html.escape(row["title"])}</a> <span class="date">'
             f'{when:%Y-%m-%d %H:%M}</span></li>'
-            for n, row, when in self.published() if row["kind"] == "news")
-        return self._page("演示市人民政府门户网站", f'<h1>要闻动态</h1><ul class="news-list">{links}</ul>')
+            for n, row, when in self.published() if row["kind"] == kind)
+        return self._page(title, f'<h1>{heading}</h1><ul class="{kind}-list">{links}</ul>')
+
+    def index(self) -> str:
+        return self._listing("news", "演示市人民政府门户网站", "要闻动态", "/news/")
 
     def board(self) -> str:
-        links = "".join(
-            f'<li><a href="/board/{n}.html">{html.escape(row["title"])}</a> <span class="date">'
-            f'{when:%Y-%m-%d %H:%M}</span></li>'
-            for n, row, when in self.published() if row["kind"] == "board")
-        return self._page("网民留言", f'<h1>网民留言</h1><ul class="board-list">{links}</ul>')
+        return self._listing("board", "网民留言", "网民留言", "/board/")
 
     def article(self, number: int, kind: str) -> str | None:
         for n, row, when in self.published():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,9 +39,26 @@ def parse_time(value: Any) -> datetime | None:
                 return datetime.fromtimestamp(float(text), tz=timezone.utc)
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except (ValueError, OverflowError, OSError):
-            raise InputError(f"published_at {text[:40]!r} is neither ISO 8601 nor Unix seconds") from None
+            parsed = _chinese_date(text)
+            if parsed is None:
+                raise InputError(f"published_at {text[:40]!r} is neither ISO 8601 nor Unix seconds") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
     raise InputError("published_at must be ISO 8601 or Unix seconds")
+
+
+_CN_DATE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:(\d{1,2})[时点:：](?:(\d{1,2})分?)?)?")
+
+
+def _chinese_date(text: str) -> datetime | None:
+    """2019年7月17日 10:20 / 2014年1月2日14时左右 (absolute dates only; naive = Asia/Shanghai)."""
+    m = _CN_DATE.match(text)
+    if not m:
+        return None
+    y, mo, d, h, mi = (int(g) if g else 0 for g in m.groups())
+    try:
+        return datetime(y, mo, d, min(h, 23), mi, tzinfo=SHANGHAI)
+    except ValueError:
+        return None
 
 
 def normalise(raw: Any) -> dict[str, Any]:
@@ -66,7 +84,13 @@ def normalise(raw: Any) -> dict[str, Any]:
         raise InputError("an item needs a non-empty 'title' or 'text'")
     if len(item["title"]) + len(item["text"]) > MAX_TEXT_CHARS:
         raise InputError(f"title and text together exceed {MAX_TEXT_CHARS} characters")
-    published = parse_time(raw.get("published_at"))
+    try:
+        published = parse_time(raw.get("published_at"))
+    except InputError as exc:
+        # A broken date costs the date, never the item: keep what came and say why.
+        published = None
+        item["published_at_raw"] = str(raw.get("published_at"))[:100]
+        item.setdefault("warnings", []).append(str(exc))
     item["published_at"] = published.isoformat() if published else None
     item["content_hash"] = content_hash(item)
     return item

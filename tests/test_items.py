@@ -24,8 +24,6 @@ def test_integer_id_is_accepted_as_string():
     ({"id": "a", "title": "  ", "text": ""}, "non-empty 'title' or 'text'"),
     ({"id": "a", "title": {"x": 1}}, "'title' must be a string"),
     ({"id": "a", "text": "x" * 200_001}, "exceed"),
-    ({"id": "a", "text": "x", "published_at": "昨天"}, "neither ISO 8601 nor Unix seconds"),
-    ({"id": "a", "text": "x", "published_at": True}, "not a boolean"),
 ])
 def test_bad_items_say_why(raw, message):
     with pytest.raises(InputError, match=message):
@@ -51,3 +49,17 @@ def test_parse_line_reports_invalid_json():
     with pytest.raises(InputError, match="not valid JSON"):
         parse_line('{"id": ')
     assert parse_line('{"id": "x", "title": "{{ config }}<script>"}')["title"] == "{{ config }}<script>"
+
+
+def test_a_broken_date_costs_the_date_not_the_item():
+    item = normalise({"id": "a", "text": "x", "published_at": "昨天下午"})
+    assert item["published_at"] is None and item["published_at_raw"] == "昨天下午"
+    assert "neither ISO 8601 nor Unix seconds" in item["warnings"][0]
+    assert normalise({"id": "a", "text": "x", "published_at": True})["published_at"] is None
+
+
+def test_chinese_absolute_dates():
+    assert parse_time("2014年1月2日14时左右").isoformat() == "2014-01-02T14:00:00+08:00"
+    assert parse_time("2019年7月17日 10:20").isoformat() == "2019-07-17T10:20:00+08:00"
+    with pytest.raises(InputError):
+        parse_time("2019年2月30日")

@@ -1,0 +1,115 @@
+"""The tokeniser: jieba precise mode with the domain dictionary, via the fastest compatible backend.
+
+``tokenize`` is a module-level function so that a scikit-learn Pipeline
+holding it pickles by reference. The backend is rjieba (jieba-rs: the same
+dictionary and algorithm, ≈25× faster) when installed, else jieba; both get
+the same user words. The dictionary is loaded once per process, on first use
+or by ``load()`` before a worker starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+_lock = threading.Lock()
+_backend = None
+_backend_name = ""
+_stopwords: frozenset[str] = frozenset()
+
+# Tokens that carry no meaning for the heads: whitespace, punctuation, symbols.
+_NOISE = re.compile(r"^[\s\W_]+$", re.UNICODE)
+PLACE_FREQ = 50_000  # high enough that a county name is never split
+
+
+def _data(name: str) -> str:
+    return resources.files("classifiers").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def dictionary_words(extra: Iterable[Path] = ()) -> list[tuple[str, int | None, str | None]]:
+    """(word, freq, tag) from the shipped dictionary, the gazetteer and operators' files."""
+    words: list[tuple[str, int | None, str | None]] = []
+    texts = [_data("userdict.txt")]
+    for path in extra:
+        if Path(path).is_file():
+            texts.append(Path(path).read_text(encoding="utf-8"))
+    for text in texts:
+        for line in text.splitlines():
+            parts = line.split()
+            if not parts or line.startswith("#"):
+                continue
+            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+            tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+            words.append((parts[0], freq, tag))
+    for line in _data("places.tsv").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        name = line.split("\t", 1)[1].strip()
+        if len(name) >= 2 and name != "市辖区":
+            words.append((name, PLACE_FREQ, "ns"))
+    return words
+
+
+def operator_dictionary() -> list[Path]:
+    """Operators' words: <var>/userdict.txt (YUQING_VAR, default ./var)."""
+    return [Path(os.environ.get("YUQING_VAR", "var")) / "userdict.txt"]
+
+
+def load(backend: str | None = None, extra: Iterable[Path] | None = None) -> str:
+    """Build the tokeniser once for this process; returns the backend's name."""
+    global _backend, _backend_name, _stopwords
+    with _lock:
+        if _backend is not None and backend in (None, _backend_name):
+            return _backend_name
+        words = dictionary_words(operator_dictionary() if extra is None else extra)
+        choice = backend or os.environ.get("YUQING_TOKENIZER") or "auto"
+        instance = None
+        name = ""
+        if choice in ("auto", "rjieba"):
+            try:
+                import rjieba
+                instance = rjieba.Jieba()
+                for word, freq, tag in words:
+                    instance.add_word(word, freq, tag)
+                name = "rjieba"
+            except ImportError:
+                if choice == "rjieba":
+                    raise
+        if instance is None:
+            import logging
+
+            import jieba
+            jieba.setLogLevel(logging.WARNING)
+            instance = jieba.Tokenizer()
+            for word, freq, tag in words:
+                instance.add_word(word, freq, tag)
+            name = "jieba"
+        _stopwords = frozenset(w.strip() for w in _data("stopwords.txt").splitlines()
+                               if w.strip() and not w.startswith("#"))
+        _backend, _backend_name = instance, name
+        return name
+
+
+def cut(text: str) -> list[str]:
+    """jieba precise mode (HMM on), every token kept: the reference for agreement checks."""
+    if _backend is None:
+        load()
+    if _backend_name == "rjieba":
+        return _backend.cut(text, True)
+    return _backend.lcut(text, HMM=True)
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens for the classifiers: lower-cased, no punctuation, no stopwords."""
+    if _backend is None:
+        load()
+    stop = _stopwords
+    return [t for t in (tok.lower() for tok in cut(text)) if t not in stop and not _NOISE.match(t)]
+
+
+def backend_name() -> str:
+    return _backend_name or load()

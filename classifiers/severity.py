@@ -34,7 +34,8 @@ MISSING_WORDS = r"(?:失踪|失联|下落不明)"
 
 _DEATHS = [
     re.compile(rf"(?P<pre>其中)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}{_GAP}(?:当场|先后|陆续|经抢救无效|抢救无效)?{DEATH_WORDS}"),
-    re.compile(rf"(?:死亡|遇难|罹难)(?:人数|者|者人数)?(?:已|再|累计)?(?:上升|增加|增|升|攀升|上升到|增加到)?(?:至|到|达|为)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}"),
+    re.compile(rf"(?:死亡|遇难|罹难)(?:人数|者|者人数)?(?:已|再|累计)?(?:上升|增加|增|升|攀升|上升到|增加到)?(?:至|到|达|为)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}"
+               rf"(?!{_GAP}(?:不同程度)?(?:{INJURY_WORDS}|{MISSING_WORDS}))"),
     re.compile(rf"(?P<n>{NUMBER}){_Q}{_WHO}?死(?:\d|[零一二两三四五六七八九十百]|$|[^亡])"),
 ]
 _INJURED = [

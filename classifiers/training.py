@@ -11,7 +11,11 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 
 from pipeline.errors import InputError
 
+from . import registry
 from .heads import fit_head, item_text
+
+# Decision thresholds per head: rumour at 0.5; incident detection recall first (P(none) < 0.7 → incident).
+THRESHOLDS = {"rumor": 0.5, "incident_type": 0.7}
 
 
 def read_rows(path: Path | str, need_label: bool = True) -> list[dict[str, Any]]:
@@ -47,7 +51,10 @@ def train(rows: list[dict[str, Any]], **params: Any):
     labels = [r["label"] for r in rows]
     if len(set(labels)) < 2:
         raise InputError("training needs at least two different labels")
-    return fit_head([item_text(r) for r in rows], labels, **params)
+    weights = None
+    if any("weight" in r for r in rows):
+        weights = [float(r.get("weight", 1.0)) for r in rows]
+    return fit_head([item_text(r) for r in rows], labels, weights=weights, **params)
 
 
 def scores(pipeline, rows: list[dict[str, Any]]) -> np.ndarray:
@@ -69,3 +76,49 @@ def report(truth: list[str], predicted: list[str]) -> dict[str, Any]:
         "labels": labels,
         "confusion_matrix": confusion_matrix(truth, predicted, labels=labels).tolist(),
     }
+
+
+def predict(pipeline, rows: list[dict[str, Any]], head: str, threshold: float | None) -> list[str]:
+    """Labels as the classifier decides them, thresholds included."""
+    from .classify import none_label, positive_label
+
+    labels = [str(c) for c in pipeline.classes_]
+    proba = scores(pipeline, rows)
+    if head == "rumor" and threshold is not None and len(labels) == 2:
+        pos = positive_label(labels)
+        neg = next(label for label in labels if label != pos)
+        return [pos if p >= threshold else neg for p in proba[:, labels.index(pos)]]
+    none = none_label(labels) if head == "incident_type" else None
+    if none is not None and threshold is not None:
+        col = labels.index(none)
+        masked = proba.copy()
+        masked[:, col] = -1.0
+        best = masked.argmax(axis=1)
+        return [none if row[col] >= threshold else labels[int(b)] for row, b in zip(proba, best)]
+    return [labels[i] for i in proba.argmax(axis=1)]
+
+
+def train_and_save(head: str, data: Path, out: Path, holdout: float = 0.2) -> dict[str, Any]:
+    """`yuqing train`: measure on a held-out fifth, then fit on every row and save."""
+    from sklearn.model_selection import train_test_split
+
+    rows = read_rows(data)
+    labels = [r["label"] for r in rows]
+    threshold = THRESHOLDS.get(head)
+    metrics: dict[str, Any] = {"n_rows": len(rows)}
+    counts = {label: labels.count(label) for label in set(labels)}
+    if len(rows) >= 20 and min(counts.values()) >= 2:
+        fit_rows, held = train_test_split(rows, test_size=holdout, random_state=0, stratify=labels)
+        if len({r["label"] for r in fit_rows}) >= 2:
+            metrics["held_out"] = report([r["label"] for r in held],
+                                         predict(train(fit_rows), held, head, threshold))
+    model = train(rows)
+    registry.save(out, head, model, labels=sorted(counts), data_sha256=registry.sha256_rows(rows),
+                  metrics=metrics, threshold=threshold)
+    return registry.load(out).manifest
+
+
+def evaluate_dir(model_dir: Path, data: Path) -> dict[str, Any]:
+    model = registry.load(model_dir)
+    rows = read_rows(data)
+    return report([r["label"] for r in rows], predict(model.pipeline, rows, model.head, model.threshold))

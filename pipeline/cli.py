@@ -268,6 +268,98 @@ def bench() -> None:
     bench_main()
 
 
+def _model_overrides(specs: tuple[str, ...]) -> dict[str, Path]:
+    out = {}
+    for spec in specs:
+        head, sep, directory = spec.partition("=")
+        if not sep or not head or not directory:
+            raise click.UsageError(f"--model takes HEAD=DIR, got {spec!r}")
+        out[head.strip()] = Path(directory)
+    return out
+
+
+@cli.command()
+@click.argument("path", default="-")
+@click.option("--model", "models", multiple=True, metavar="HEAD=DIR",
+              help="Use the model in DIR for HEAD instead of the installed one (repeatable).")
+@click.option("--batch", type=int, default=256, show_default=True, help="Items classified together.")
+@click.pass_context
+def classify(ctx: click.Context, path: str, models: tuple[str, ...], batch: int) -> None:
+    """Classify JSON Lines items (PATH or - for stdin) and write one JSON line per input line."""
+    from classifiers.classify import HEADS, Classifier
+
+    from .items import parse_line
+
+    settings = settings_of(ctx)
+    overrides = _model_overrides(models)
+    unknown = set(overrides) - set(HEADS)
+    if unknown:
+        raise click.UsageError(f"unknown head(s) {', '.join(sorted(unknown))}; heads are {', '.join(HEADS)}")
+    classifier = Classifier(var=settings.var_dir, overrides=overrides, jurisdiction=settings.jurisdiction)
+    failed = 0
+    pending: list[tuple[int, dict]] = []
+    results: list[str | None] = []
+
+    def flush() -> None:
+        for (slot, _), result in zip(pending, classifier.classify([item for _, item in pending])):
+            results[slot] = json.dumps(result, ensure_ascii=False)
+        pending.clear()
+        for line in results:
+            click.echo(line)
+        results.clear()
+
+    with _open_input(path) as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                item = parse_line(line)
+            except InputError as exc:
+                failed += 1
+                try:
+                    raw_id = json.loads(line).get("id")
+                except (ValueError, AttributeError):
+                    raw_id = None
+                raw_id = raw_id if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else None
+                results.append(json.dumps({"id": raw_id, "error": str(exc)}, ensure_ascii=False))
+                continue
+            pending.append((len(results), item))
+            results.append(None)
+            if len(pending) >= batch:
+                flush()
+    flush()
+    if failed:
+        ctx.exit(3)
+
+
+@cli.command()
+@click.option("--head", required=True, help="Head to train: rumor, domain, incident_type, or one of the taxonomy.")
+@click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False),
+              help="JSON Lines rows {id, title?, text, label}.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory to write the self-contained model to.")
+def train(head: str, data_path: str, out_dir: str) -> None:
+    """Train one head and write a model directory (held-out metrics in its manifest)."""
+    from classifiers.training import train_and_save
+
+    manifest = train_and_save(head, Path(data_path), Path(out_dir))
+    held = manifest["metrics"].get("held_out", {})
+    click.echo(f"trained {head} on {manifest['metrics']['n_rows']} rows → {out_dir}"
+               + (f"  (held-out macro_f1={held['macro_f1']})" if held else ""))
+
+
+@cli.command()
+@click.option("--model", "model_dir", required=True, type=click.Path(file_okay=False),
+              help="Model directory written by `yuqing train` (or a registry version).")
+@click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False),
+              help="JSON Lines rows {id, title?, text, label}.")
+def evaluate(model_dir: str, data_path: str) -> None:
+    """Print one JSON object: macro_f1, accuracy, n, per_class (and the confusion matrix)."""
+    from classifiers.training import evaluate_dir
+
+    click.echo(json.dumps(evaluate_dir(Path(model_dir), Path(data_path)), ensure_ascii=False))
+
+
 @cli.command(name="settings")
 @click.option("--markdown", is_flag=True, help="Print the settings table of README.md instead.")
 @click.pass_context

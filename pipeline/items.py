@@ -46,11 +46,11 @@ def parse_time(value: Any) -> datetime | None:
     raise InputError("published_at must be ISO 8601 or Unix seconds")
 
 
-_CN_DATE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:(\d{1,2})[时点:：](?:(\d{1,2})分?)?)?")
+_CN_DATE = re.compile(r"^\s*(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})日?\s*(?:(\d{1,2})[时点:：](?:(\d{1,2})分?)?)?")
 
 
 def _chinese_date(text: str) -> datetime | None:
-    """2019年7月17日 10:20 / 2014年1月2日14时左右 (absolute dates only; naive = Asia/Shanghai)."""
+    """2019年7月17日 10:20 / 2014年1月2日14时左右 / 2009-8-8 (absolute dates only; naive = Asia/Shanghai)."""
     m = _CN_DATE.match(text)
     if not m:
         return None

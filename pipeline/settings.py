@@ -68,6 +68,8 @@ REGISTRY: tuple[Setting, ...] = (
             "Items per ingest job: batching keeps queue overhead per item small.", minimum=1),
     Setting("templates_dir", str, "",
             "Folder of operator templates that override the shipped ones (same relative paths)."),
+    Setting("jurisdiction", str, "",
+            "Places the office answers for (属地管理), comma-separated names such as `四川省, 兰州市`; empty means everywhere."),
     Setting("log_level", str, "INFO",
             "Logging level of every process.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     Setting("secret_key", str, "",

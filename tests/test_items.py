@@ -63,3 +63,4 @@ def test_chinese_absolute_dates():
     assert parse_time("2019年7月17日 10:20").isoformat() == "2019-07-17T10:20:00+08:00"
     with pytest.raises(InputError):
         parse_time("2019年2月30日")
+    assert parse_time("2009-8-8").isoformat() == "2009-08-08T00:00:00+08:00"

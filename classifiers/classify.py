@@ -1,0 +1,118 @@
+"""Every head on a batch of items → the contract's classification objects.
+
+Heads are loaded once (from the registry, hash-checked) and applied to the
+whole batch at a time: per-item Python work is kept small because this runs
+on every crawled item.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import concern, registry, severity
+from .heads import item_text
+from .region import region
+
+HEADS = ("rumor", "domain", "incident_type")
+POSITIVE_LABELS = ("rumor", "谣言", "fake", "false", "1", "true", "yes")
+NONE_LABELS = ("none", "无", "非突发事件", "other", "其他", "0", "null")
+RESPONSE_LEVELS = ("特别重大", "重大")
+
+
+def positive_label(labels: list[str]) -> str:
+    """Which label of a binary rumour model means 'rumour'."""
+    for candidate in POSITIVE_LABELS:
+        for label in labels:
+            if label.lower() == candidate:
+                return label
+    return sorted(labels)[-1]
+
+
+def none_label(labels: list[str]) -> str | None:
+    for candidate in NONE_LABELS:
+        for label in labels:
+            if label.lower() == candidate:
+                return label
+    return None
+
+
+class Classifier:
+    def __init__(self, var: Path | None = None, overrides: dict[str, Path] | None = None,
+                 jurisdiction: str = "") -> None:
+        overrides = overrides or {}
+        self.models = {head: registry.load(overrides.get(head) or registry.resolve(head, var)) for head in HEADS}
+        self.jurisdiction = jurisdiction
+
+    def versions(self) -> list[dict[str, str]]:
+        return [{"head": h, "version": m.version, "directory": str(m.directory)} for h, m in self.models.items()]
+
+    def _proba(self, head: str, texts: list[str]) -> tuple[list[str], np.ndarray]:
+        model = self.models[head]
+        pipe = model.pipeline
+        return [str(c) for c in pipe.classes_], pipe.predict_proba(texts)
+
+    def classify(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Items already normalised (pipeline.items.normalise); one result per item, same order."""
+        if not items:
+            return []
+        texts = [item_text(i) for i in items]
+
+        labels, proba = self._proba("rumor", texts)
+        rumor_col = labels.index(positive_label(labels))
+        rumor_threshold = self.models["rumor"].threshold or 0.5
+        rumor_scores = proba[:, rumor_col]
+
+        labels, proba = self._proba("domain", texts)
+        domains = [labels[i] for i in proba.argmax(axis=1)]
+
+        labels, proba = self._proba("incident_type", texts)
+        none = none_label(labels)
+        incident_threshold = self.models["incident_type"].threshold or 0.5
+        if none is not None:
+            none_col = labels.index(none)
+            is_incident = proba[:, none_col] < incident_threshold
+            masked = proba.copy()
+            masked[:, none_col] = -1.0
+        else:
+            is_incident = np.ones(len(items), dtype=bool)
+            masked = proba
+        types = [labels[i] for i in masked.argmax(axis=1)]
+
+        out = []
+        for k, item in enumerate(items):
+            out.append(self._one(item, texts[k], float(rumor_scores[k]), rumor_threshold, domains[k],
+                                 bool(is_incident[k]), types[k]))
+        return out
+
+    def _one(self, item: dict[str, Any], text: str, rumor_score: float, rumor_threshold: float, domain: str,
+             is_incident: bool, incident_type: str) -> dict[str, Any]:
+        full = f"{item.get('title', '')}。{item.get('text', '')}"
+        published = datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None
+        incident: dict[str, Any] = {"is_incident": is_incident, "type": None, "level": None, "deaths": None,
+                                    "injured": None, "missing": None, "economic_loss_yuan": None,
+                                    "occurred_at": None}
+        explain: dict[str, Any] = {}
+        if is_incident:
+            figures = severity.extract(full, published)
+            graded = severity.grade(figures, incident_type, full)
+            incident.update(figures.as_dict())
+            incident.update(type=incident_type, level=graded["level"])
+            explain["severity"] = {k: graded[k] for k in ("estimated", "scheme", "because")}
+        is_rumor = rumor_score >= rumor_threshold
+        place = region(full, self.jurisdiction)
+        chosen = concern.decide(full, is_rumor, is_incident)
+        explain["concern"] = chosen["because"]
+        return {
+            "id": item["id"],
+            "concern": chosen["label"],
+            "domain": domain,
+            "rumor": {"is_rumor": is_rumor, "score": round(min(1.0, max(0.0, rumor_score)), 4)},
+            "incident": incident,
+            "region": place,
+            "triggers_response": bool(incident["level"] in RESPONSE_LEVELS and place["in_scope"]),
+            "explain": explain,
+        }

@@ -13,23 +13,36 @@ import warnings
 from pathlib import Path
 
 from . import registry
-from .datasets import BUILDERS, split
-from .training import THRESHOLDS, predict, report, train
+from .datasets import BUILDERS, split, unlabelled_messages
+from .heads import build_features, fingerprint, item_text
+from .training import HEAD_PARAMS, THRESHOLDS, predict, report, train
 
 HERE = Path(__file__).parent
+def shared_features(data: Path, head_rows: dict[str, list[dict]]):
+    """One feature step for every shipped head, fitted on all their texts and the unlabelled messages."""
+    texts = [item_text(r) for rows in head_rows.values() for r in rows]
+    texts += [item_text(r) for r in unlabelled_messages(data)]
+    return build_features().fit(texts)
+
+
 def build(data: Path, heads: list[str]) -> dict[str, dict]:
     warnings.filterwarnings("ignore", category=FutureWarning)
     results = {}
+    head_rows = {head: BUILDERS[head](data) for head in BUILDERS}
+    features = shared_features(data, head_rows)
+    print_ = fingerprint(features)
     for head in heads:
-        rows = BUILDERS[head](data)
+        rows = head_rows[head]
         fit_rows, held = split(rows)
         threshold = THRESHOLDS.get(head)
-        held_report = report([r["label"] for r in held], predict(train(fit_rows), held, head, threshold))
-        final = train(rows)
+        # Held-out figures come from a head with its own features fitted on the fitting split only.
+        params = HEAD_PARAMS.get(head, {})
+        held_report = report([r["label"] for r in held], predict(train(fit_rows, **params), held, head, threshold))
+        final = train(rows, features=features, **params)
         labels = sorted({r["label"] for r in rows})
         registry.save(HERE / "models" / head, head, final, labels=labels, data_sha256=registry.sha256_rows(rows),
                       metrics={"held_out": held_report, "split": "75/25 stratified, seed in datasets.py"},
-                      threshold=threshold)
+                      threshold=threshold, extra={"features_fingerprint": print_})
         results[head] = held_report
         print(f"{head}: macro_f1={held_report['macro_f1']} accuracy={held_report['accuracy']} n={held_report['n']}")
     return results

@@ -50,26 +50,30 @@ class Classifier:
     def versions(self) -> list[dict[str, str]]:
         return [{"head": h, "version": m.version, "directory": str(m.directory)} for h, m in self.models.items()]
 
-    def _proba(self, head: str, texts: list[str]) -> tuple[list[str], np.ndarray]:
-        model = self.models[head]
-        pipe = model.pipeline
-        return [str(c) for c in pipe.classes_], pipe.predict_proba(texts)
+    def _proba(self, head: str, texts: list[str], cache: dict) -> tuple[list[str], np.ndarray]:
+        """Class labels and probabilities; heads sharing a feature step compute it once."""
+        pipe = self.models[head].pipeline
+        key = self.models[head].manifest.get("features_fingerprint") or head
+        if key not in cache:
+            cache[key] = pipe.named_steps["features"].transform(texts)
+        return [str(c) for c in pipe.classes_], pipe.named_steps["model"].predict_proba(cache[key])
 
     def classify(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Items already normalised (pipeline.items.normalise); one result per item, same order."""
         if not items:
             return []
         texts = [item_text(i) for i in items]
+        cache: dict = {}
 
-        labels, proba = self._proba("rumor", texts)
+        labels, proba = self._proba("rumor", texts, cache)
         rumor_col = labels.index(positive_label(labels))
         rumor_threshold = self.models["rumor"].threshold or 0.5
         rumor_scores = proba[:, rumor_col]
 
-        labels, proba = self._proba("domain", texts)
+        labels, proba = self._proba("domain", texts, cache)
         domains = [labels[i] for i in proba.argmax(axis=1)]
 
-        labels, proba = self._proba("incident_type", texts)
+        labels, proba = self._proba("incident_type", texts, cache)
         none = none_label(labels)
         incident_threshold = self.models["incident_type"].threshold or 0.5
         if none is not None:
@@ -103,7 +107,7 @@ class Classifier:
             incident.update(type=incident_type, level=graded["level"])
             explain["severity"] = {k: graded[k] for k in ("estimated", "scheme", "because")}
         is_rumor = rumor_score >= rumor_threshold
-        place = region(full, self.jurisdiction)
+        place = region(text, self.jurisdiction)
         chosen = concern.decide(full, is_rumor, is_incident)
         explain["concern"] = chosen["because"]
         return {

@@ -1,12 +1,20 @@
-"""A classifier head: jieba words + character n-grams → a calibrated linear model.
+"""A classifier head: jieba words + character 1–2-grams → a calibrated linear SVM.
 
-One scikit-learn Pipeline per head, so a head is trained, evaluated, saved
-and loaded as one object. Probabilities come from sigmoid calibration over
-cross-validation folds, so thresholds mean the same thing on every head.
+One scikit-learn Pipeline per head (``features`` then ``model``), so a head
+is trained, evaluated, saved and loaded as one object. The shipped heads
+share one fitted ``features`` step; the classifier notices (same
+fingerprint) and computes the features once per item for all of them.
+
+Feature choice, measured on 4-fold CV (rumour / domain macro-F1, transform
+cost per ~300-character item): words+bigrams 0.879/0.668 140 µs; words +
+char 1–3 (char_wb) 0.905/0.739 443 µs; words + char 1–2 0.900/0.761 205 µs.
+The last is the best trade of quality for speed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from typing import Any, Iterable
 
 import numpy as np
@@ -28,26 +36,39 @@ def item_text(item: dict[str, Any]) -> str:
     return joined[:MAX_CHARS]
 
 
-def build_pipeline(C: float = 0.5, char_ngrams: tuple[int, int] = (1, 3), calibration_folds: int = 5,
-                   class_weight: str | None = "balanced") -> Pipeline:
-    words = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2),
-                            min_df=1, sublinear_tf=True, max_features=100_000, dtype=np.float32)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, min_df=2, sublinear_tf=True,
+def build_features() -> FeatureUnion:
+    words = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True,
+                            max_features=100_000, dtype=np.float32)
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                             max_features=150_000, dtype=np.float32)
-    svm = LinearSVC(C=C, class_weight=class_weight)
-    return Pipeline([
-        ("features", FeatureUnion([("words", words), ("chars", chars)])),
-        # ensemble=False: one SVM on all rows, calibrated on cross-validated scores (5× smaller and faster).
-        ("model", CalibratedClassifierCV(svm, cv=calibration_folds, method="sigmoid", ensemble=False)),
-    ])
+    return FeatureUnion([("words", words), ("chars", chars)])
+
+
+def build_model(C: float = 0.5, calibration_folds: int = 5, class_weight: str | None = "balanced"):
+    # ensemble=False: one SVM on all rows, calibrated on cross-validated scores (5× smaller and faster).
+    return CalibratedClassifierCV(LinearSVC(C=C, class_weight=class_weight), cv=calibration_folds,
+                                  method="sigmoid", ensemble=False)
+
+
+def _folds(labels: list[str]) -> int:
+    return max(2, min(5, min(labels.count(label) for label in set(labels))))
 
 
 def fit_head(texts: Iterable[str], labels: Iterable[str], weights: list[float] | None = None,
-             **params: Any) -> Pipeline:
+             features: FeatureUnion | None = None, C: float = 0.5) -> Pipeline:
+    """Fit a head; with ``features`` (already fitted) only the model is fitted on top of them."""
     texts, labels = list(texts), list(labels)
-    smallest = min(labels.count(label) for label in set(labels))
-    folds = max(2, min(5, smallest))
-    pipe = build_pipeline(calibration_folds=folds, **params)
-    if weights is not None:
-        return pipe.fit(texts, labels, model__sample_weight=weights)
-    return pipe.fit(texts, labels)
+    model = build_model(C=C, calibration_folds=_folds(labels))
+    fit_params = {"sample_weight": weights} if weights is not None else {}
+    if features is None:
+        features = build_features()
+        matrix = features.fit_transform(texts)
+    else:
+        matrix = features.transform(texts)
+    model.fit(matrix, labels, **fit_params)
+    return Pipeline([("features", features), ("model", model)])
+
+
+def fingerprint(features: Any) -> str:
+    """Identity of a fitted feature step, so heads sharing one are computed once."""
+    return hashlib.sha256(pickle.dumps(features, protocol=5)).hexdigest()[:16]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -91,24 +92,48 @@ def load(backend: str | None = None, extra: Iterable[Path] | None = None) -> str
         _stopwords = frozenset(w.strip() for w in _data("stopwords.txt").splitlines()
                                if w.strip() and not w.startswith("#"))
         _backend, _backend_name = instance, name
+        _cut.cache_clear()
+        _kept.clear()
         return name
 
 
-def cut(text: str) -> list[str]:
-    """jieba precise mode (HMM on), every token kept: the reference for agreement checks."""
+@lru_cache(maxsize=2048)
+def _cut(text: str) -> tuple[str, ...]:
+    if _backend_name == "rjieba":
+        return tuple(_backend.cut(text, True))
+    return tuple(_backend.lcut(text, HMM=True))
+
+
+def cut(text: str) -> tuple[str, ...]:
+    """jieba precise mode (HMM on), every token kept. Cached: the heads' features and the
+    place look-up read the same text of an item one after the other."""
     if _backend is None:
         load()
-    if _backend_name == "rjieba":
-        return _backend.cut(text, True)
-    return _backend.lcut(text, HMM=True)
+    return _cut(text)
+
+
+_kept: dict[str, str] = {}  # token → what the heads see ("" = dropped); bounded below
+_KEPT_MAX = 500_000
+
+
+def _keep(token: str) -> str:
+    low = token.lower()
+    return "" if low in _stopwords or _NOISE.match(low) else low
 
 
 def tokenize(text: str) -> list[str]:
     """Tokens for the classifiers: lower-cased, no punctuation, no stopwords."""
-    if _backend is None:
-        load()
-    stop = _stopwords
-    return [t for t in (tok.lower() for tok in cut(text)) if t not in stop and not _NOISE.match(t)]
+    kept = _kept
+    out = []
+    for token in cut(text):
+        value = kept.get(token)
+        if value is None:
+            value = _keep(token)
+            if len(kept) < _KEPT_MAX:
+                kept[token] = value
+        if value:
+            out.append(value)
+    return out
 
 
 def backend_name() -> str:

@@ -16,6 +16,8 @@ from .heads import fit_head, item_text
 
 # Decision thresholds per head: rumour at 0.5; incident detection recall first (P(none) < 0.7 → incident).
 THRESHOLDS = {"rumor": 0.5, "incident_type": 0.7}
+# Regularisation per head, chosen by cross-validation (see datasets.py); others use the default.
+HEAD_PARAMS: dict[str, dict[str, Any]] = {"domain": {"C": 0.25}}
 
 
 def read_rows(path: Path | str, need_label: bool = True) -> list[dict[str, Any]]:
@@ -47,14 +49,14 @@ def read_rows(path: Path | str, need_label: bool = True) -> list[dict[str, Any]]
     return rows
 
 
-def train(rows: list[dict[str, Any]], **params: Any):
+def train(rows: list[dict[str, Any]], features=None, **params: Any):
     labels = [r["label"] for r in rows]
     if len(set(labels)) < 2:
         raise InputError("training needs at least two different labels")
     weights = None
     if any("weight" in r for r in rows):
         weights = [float(r.get("weight", 1.0)) for r in rows]
-    return fit_head([item_text(r) for r in rows], labels, weights=weights, **params)
+    return fit_head([item_text(r) for r in rows], labels, weights=weights, features=features, **params)
 
 
 def scores(pipeline, rows: list[dict[str, Any]]) -> np.ndarray:

@@ -70,8 +70,13 @@ def incident_rows(data: Path, negatives_per_source: int = 700) -> list[dict[str,
     incidents and would teach the head to ignore them.
     """
     rng = random.Random(SEED)
-    rows = [{"id": r["id"], "title": r["title"], "text": r["text"], "label": r["label"]}
-            for r in read(data, "cec_incidents_train.jsonl")]
+    rows = []
+    for r in read(data, "cec_incidents_train.jsonl"):
+        rows.append({"id": r["id"], "title": r["title"], "text": r["text"], "label": r["label"]})
+        # The headline alone as well: alerts often start from a title or a short post, and the
+        # negatives include many short titles, so without this a bare headline reads as 'none'.
+        rows.append({"id": r["id"] + "-title", "title": r["title"], "text": "", "label": r["label"],
+                     "weight": 1.0, "group": r["id"]})
     messages = read(data, "gov_messages_with_replies.jsonl") + read(data, "gov_messages_hot_unlabeled.jsonl")
     for r in rng.sample(messages, negatives_per_source):
         rows.append({"id": r["id"], "title": r["title"], "text": r["text"], "label": NONE})
@@ -90,9 +95,11 @@ BUILDERS = {"rumor": rumor_rows, "domain": domain_rows, "incident_type": inciden
 
 
 def split(rows: list[dict[str, Any]], test_size: float = 0.25) -> tuple[list[dict], list[dict]]:
-    """Stratified split of the primary rows; auxiliary (weighted) rows always go to the fitting side."""
+    """Stratified split of the primary rows; auxiliary (weighted) rows go to the fitting side."""
     primary = [r for r in rows if "weight" not in r]
     auxiliary = [r for r in rows if "weight" in r]
     fit, held = train_test_split(primary, test_size=test_size, random_state=SEED,
                                  stratify=[r["label"] for r in primary])
-    return fit + auxiliary, held
+    held_ids = {r["id"] for r in held}
+    # A row derived from a held-out row (its headline, say) would leak it: leave it out.
+    return fit + [r for r in auxiliary if r.get("group") not in held_ids], held

@@ -63,10 +63,19 @@ def fit_head(texts: Iterable[str], labels: Iterable[str], weights: list[float] |
     if features is None:
         features = build_features()
         matrix = features.fit_transform(texts)
+        compact(features)
     else:
         matrix = features.transform(texts)
     model.fit(matrix, labels, **fit_params)
     return Pipeline([("features", features), ("model", model)])
+
+
+def compact(features: FeatureUnion) -> FeatureUnion:
+    """Store vocabulary indices as Python ints: sklearn leaves numpy int64 scalars there, which
+    made one model take ≈1 s to unpickle instead of ≈0.04 s."""
+    for _, vectorizer in features.transformer_list:
+        vectorizer.vocabulary_ = {term: int(index) for term, index in vectorizer.vocabulary_.items()}
+    return features
 
 
 def fingerprint(features: Any) -> str:

@@ -1,6 +1,6 @@
 """The model registry: versioned, self-contained model directories checked by hash before loading.
 
-A model directory holds ``model.joblib`` and ``manifest.json`` (head,
+A model directory holds ``model.pkl.gz`` and ``manifest.json`` (head,
 version, labels, threshold, metrics, training-data sha256, artifact sha256).
 Installed default models ship in ``classifiers/models/<head>/``; trained and
 promoted ones live under ``<var>/models/<head>/<version>/`` with a
@@ -9,8 +9,10 @@ promoted ones live under ``<var>/models/<head>/<version>/`` with a
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import pickle
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,11 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import joblib
 
 from pipeline.errors import StartupError
 
-ARTIFACT = "model.joblib"
+ARTIFACT = "model.pkl.gz"
 MANIFEST = "manifest.json"
 
 
@@ -64,7 +65,10 @@ def save(directory: Path | str, head: str, pipeline: Any, *, labels: list[str], 
     """Write a self-contained model directory."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, directory / ARTIFACT, compress=3)
+    # Plain pickle (C unpickler) + gzip: joblib's pure-Python unpickler took ≈0.4 s per head on the
+    # vocabularies, pickle takes ≈0.05 s. Only files whose sha256 matches the manifest are unpickled.
+    with gzip.open(directory / ARTIFACT, "wb", compresslevel=6) as fh:
+        pickle.dump(pipeline, fh, protocol=5)
     manifest = {
         "head": head,
         "version": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
@@ -97,7 +101,9 @@ def load(directory: Path | str) -> Model:
     if actual != manifest.get("artifact_sha256"):
         raise StartupError(f"{artifact} does not match the sha256 in its manifest; refusing to load it "
                            f"(retrain, or restore the file)")
-    return Model(manifest["head"], directory, manifest, joblib.load(artifact))
+    with gzip.open(artifact, "rb") as fh:
+        pipeline = pickle.load(fh)  # noqa: S301 - hash-checked above
+    return Model(manifest["head"], directory, manifest, pipeline)
 
 
 def shipped_dir(head: str) -> Path:

@@ -129,9 +129,17 @@ def _compose(m: re.Match, ref: datetime) -> datetime | None:
             when += timedelta(hours=1)
     except ValueError:
         return None
-    if not m.group("y") and when > ref + timedelta(days=1):
-        try:  # "12月30日" read in January belongs to last year
-            when = when.replace(year=when.year - 1)
+    if when > ref + timedelta(days=1):
+        # A date later than the report belongs to the previous month (no month given: "30日")
+        # or the previous year ("12月30日" read in January).
+        if not m.group("mo"):
+            month, year = (when.month - 1, when.year) if when.month > 1 else (12, when.year - 1)
+        elif not m.group("y"):
+            month, year = when.month, when.year - 1
+        else:
+            return when
+        try:
+            when = when.replace(year=year, month=month)
         except ValueError:
             return None
     return when

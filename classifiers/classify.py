@@ -43,9 +43,23 @@ def none_label(labels: list[str]) -> str | None:
 class Classifier:
     def __init__(self, var: Path | None = None, overrides: dict[str, Path] | None = None,
                  jurisdiction: str = "") -> None:
-        overrides = overrides or {}
-        self.models = {head: registry.load(overrides.get(head) or registry.resolve(head, var)) for head in HEADS}
+        self.var = var
+        self.overrides = overrides or {}
+        self.models = {head: registry.load(self._directory(head)) for head in HEADS}
         self.jurisdiction = jurisdiction
+
+    def _directory(self, head: str) -> Path:
+        return self.overrides.get(head) or registry.resolve(head, self.var)
+
+    def refresh(self) -> list[str]:
+        """Reload any head whose promoted version changed (called by long-running workers)."""
+        changed = []
+        for head in HEADS:
+            directory = self._directory(head)
+            if directory != self.models[head].directory:
+                self.models[head] = registry.load(directory)
+                changed.append(head)
+        return changed
 
     def versions(self) -> list[dict[str, str]]:
         return [{"head": h, "version": m.version, "directory": str(m.directory)} for h, m in self.models.items()]

@@ -360,6 +360,69 @@ def evaluate(model_dir: str, data_path: str) -> None:
     click.echo(json.dumps(evaluate_dir(Path(model_dir), Path(data_path)), ensure_ascii=False))
 
 
+@cli.group()
+def model() -> None:
+    """The model registry: list, add, promote and roll back head versions."""
+
+
+@model.command(name="list")
+@click.pass_context
+def model_list(ctx: click.Context) -> None:
+    """Show each head's versions; the one in use is marked with *."""
+    from classifiers import registry
+    from classifiers.classify import HEADS
+
+    var = settings_of(ctx).var_dir
+    for head in HEADS:
+        current = registry.resolve(head, var)
+        base = var / "models" / head
+        versions = sorted(p for p in base.iterdir() if (p / registry.MANIFEST).is_file()) if base.is_dir() else []
+        for directory in [registry.shipped_dir(head)] + versions:
+            manifest = json.loads((directory / registry.MANIFEST).read_text(encoding="utf-8"))
+            held = manifest.get("metrics", {}).get("held_out", {})
+            mark = "*" if directory == current else " "
+            where = "shipped" if directory == registry.shipped_dir(head) else "registry"
+            click.echo(f"{mark} {head:<14} {manifest['version']}  {where:<8}  macro_f1={held.get('macro_f1', '-')}")
+
+
+@model.command(name="add")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+@click.option("--promote", "and_promote", is_flag=True, help="Also make it the version in use.")
+@click.pass_context
+def model_add(ctx: click.Context, directory: str, and_promote: bool) -> None:
+    """Copy a trained model directory into the registry as a new version."""
+    from classifiers import registry
+
+    var = settings_of(ctx).var_dir
+    target = registry.register(var, Path(directory))
+    click.echo(f"registered {target.parent.name} {target.name}")
+    if and_promote:
+        registry.promote(var, target.parent.name, target.name)
+        click.echo(f"promoted {target.parent.name} {target.name}")
+
+
+@model.command(name="promote")
+@click.argument("head")
+@click.argument("version")
+@click.pass_context
+def model_promote(ctx: click.Context, head: str, version: str) -> None:
+    """Make VERSION of HEAD the one in use (workers pick it up without a restart)."""
+    from classifiers import registry
+
+    registry.promote(settings_of(ctx).var_dir, head, version)
+    click.echo(f"promoted {head} {version}")
+
+
+@model.command(name="rollback")
+@click.argument("head")
+@click.pass_context
+def model_rollback(ctx: click.Context, head: str) -> None:
+    """Go back to the version of HEAD that was in use before the last promotion."""
+    from classifiers import registry
+
+    click.echo(f"rolled back {head} to {registry.rollback(settings_of(ctx).var_dir, head)}")
+
+
 @cli.command(name="settings")
 @click.option("--markdown", is_flag=True, help="Print the settings table of README.md instead.")
 @click.pass_context

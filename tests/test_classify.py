@@ -107,3 +107,16 @@ def test_cli_model_override_and_train_evaluate(tmp_path):
     assert json.loads(out.stdout)["rumor"]["is_rumor"] is True
     bad = run_cli("classify", "--model", "nosuchhead=/tmp", "-", input="")
     assert bad.returncode == 2 and "unknown head" in bad.stderr
+
+
+def test_promoted_version_is_picked_up_without_restart(tmp_path, classifier):
+    from classifiers import registry
+    var = tmp_path / "var"
+    live = Classifier(var=var)
+    assert live.refresh() == []
+    target = registry.register(var, registry.shipped_dir("rumor"))
+    registry.promote(var, "rumor", target.name)
+    assert live.refresh() == ["rumor"] and live.models["rumor"].directory == target
+    out = run_cli("model", "list", env={"YUQING_VAR": str(var)})
+    assert f"* rumor          {target.name}  registry" in out.stdout
+    assert run_cli("model", "rollback", "rumor", env={"YUQING_VAR": str(var)}).returncode == 2  # nothing earlier

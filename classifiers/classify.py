@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import concern, registry, severity
+from . import concern, registry, schemes, severity
 from .heads import item_text
 from .region import region
 
@@ -42,11 +42,14 @@ def none_label(labels: list[str]) -> str | None:
 
 class Classifier:
     def __init__(self, var: Path | None = None, overrides: dict[str, Path] | None = None,
-                 jurisdiction: str = "") -> None:
+                 jurisdiction: str = "", schemes_file: Path | None = None) -> None:
         self.var = var
         self.overrides = overrides or {}
         self.models = {head: registry.load(self._directory(head)) for head in HEADS}
         self.jurisdiction = jurisdiction
+        if schemes_file is None and var is not None and (var / "schemes.yaml").is_file():
+            schemes_file = var / "schemes.yaml"
+        self.schemes = schemes.load(schemes_file)
 
     def _directory(self, head: str) -> Path:
         return self.overrides.get(head) or registry.resolve(head, self.var)
@@ -132,5 +135,6 @@ class Classifier:
             "incident": incident,
             "region": place,
             "triggers_response": bool(incident["level"] in RESPONSE_LEVELS and place["in_scope"]),
+            "schemes": schemes.evaluate(self.schemes, full),
             "explain": explain,
         }

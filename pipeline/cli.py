@@ -295,7 +295,8 @@ def classify(ctx: click.Context, path: str, models: tuple[str, ...], batch: int)
     unknown = set(overrides) - set(HEADS)
     if unknown:
         raise click.UsageError(f"unknown head(s) {', '.join(sorted(unknown))}; heads are {', '.join(HEADS)}")
-    classifier = Classifier(var=settings.var_dir, overrides=overrides, jurisdiction=settings.jurisdiction)
+    classifier = Classifier(var=settings.var_dir, overrides=overrides, jurisdiction=settings.jurisdiction,
+                            schemes_file=Path(settings.schemes_file) if settings.schemes_file else None)
     failed = 0
     pending: list[tuple[int, dict]] = []
     results: list[str | None] = []

@@ -70,6 +70,8 @@ REGISTRY: tuple[Setting, ...] = (
             "Folder of operator templates that override the shipped ones (same relative paths)."),
     Setting("jurisdiction", str, "",
             "Places the office answers for (属地管理), comma-separated names such as `四川省, 兰州市`; empty means everywhere."),
+    Setting("schemes_file", str, "",
+            "Monitoring schemes (监测方案) YAML. Empty: `<var>/schemes.yaml` when present, else the shipped schemes."),
     Setting("log_level", str, "INFO",
             "Logging level of every process.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     Setting("secret_key", str, "",

@@ -52,6 +52,7 @@ def test_major_accident_triggers_a_response(classifier):
     assert inc["occurred_at"] == "2024-06-03T14:00:00+08:00"
     assert out["region"] == {"place": "四川省", "in_scope": True}
     assert out["triggers_response"] is True and out["concern"] == "突发事件与灾害"
+    assert any(s["name"] == "安全生产事故" and "煤矿" in s["matched"]["subject"] for s in out["schemes"])
 
 
 def test_ordinary_message_is_not_an_incident(classifier):

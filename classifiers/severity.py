@@ -2,8 +2,9 @@
 
 Figures are read with patterns over numbers as Chinese news writes them;
 when a report updates a figure (已上升至 …) the largest stated figure wins,
-since tolls only rise. A figure introduced by 其中 is part of a total and is
-not counted again. Tiers per incident type live in ``data/severity.yaml``.
+since tolls only rise (a part introduced by 其中 is never larger than its
+total). A report of no casualties (无人员伤亡) gives 0. Tiers per incident
+type live in ``data/severity.yaml``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .numbers import NUMBER, normalise_digits, to_number
 LEVELS = ("特别重大", "重大", "较大", "一般")
 
 _Q = r"(?:余|多|来)?"                       # 200余人, 130多人
-_WHO = r"(?:人|名|位|个人)"
+_WHO = r"(?:人|名|位|个人|口)"
 _GAP = r"[^，。；;,：:、\d]{0,10}?"          # 名以色列游客 / 乘客 / 村民
 _PRE = r"(?:至少|超过|逾|近|约|共|共有|已有|已|计|达)?"
 
@@ -33,19 +34,19 @@ INJURY_WORDS = r"(?:受伤|重伤|轻伤|烧伤|伤势|受轻伤|受重伤|中�
 MISSING_WORDS = r"(?:失踪|失联|下落不明)"
 
 _DEATHS = [
-    re.compile(rf"(?P<pre>其中)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}{_GAP}(?:当场|先后|陆续|经抢救无效|抢救无效)?{DEATH_WORDS}"),
+    re.compile(rf"{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}{_GAP}(?:当场|先后|陆续|经抢救无效|抢救无效)?{DEATH_WORDS}"),
     re.compile(rf"(?:死亡|遇难|罹难)(?:人数|者|者人数)?(?:已|再|累计)?(?:上升|增加|增|升|攀升|上升到|增加到)?(?:至|到|达|为)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}"
                rf"(?!{_GAP}(?:不同程度)?(?:{INJURY_WORDS}|{MISSING_WORDS}))"),
     re.compile(rf"(?P<n>{NUMBER}){_Q}{_WHO}?死(?:\d|[零一二两三四五六七八九十百]|$|[^亡])"),
 ]
 _INJURED = [
-    re.compile(rf"(?P<pre>其中)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}{_GAP}(?:不同程度)?(?P<kind>{INJURY_WORDS})"),
-    re.compile(rf"(?:受伤|伤者)(?:人数)?(?:已|累计)?(?:上升|增加|升)?(?:至|到|达|为)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}"),
+    re.compile(rf"{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}{_GAP}(?:不同程度)?(?P<kind>{INJURY_WORDS})"),
+    re.compile(rf"(?:受伤|伤者|伤员)(?:人数)?(?:已|累计)?(?:上升|增加|升)?(?:至|到|达|为)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}"),
     re.compile(rf"死(?:亡)?{_PRE}{NUMBER}{_Q}{_WHO}?[，、,]?(?:受)?伤(?P<n>{NUMBER}){_Q}{_WHO}?"),
     re.compile(rf"{NUMBER}{_Q}{_WHO}?死(?P<n>{NUMBER}){_Q}{_WHO}?伤"),
 ]
 _MISSING = [
-    re.compile(rf"(?P<pre>其中)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}{_GAP}{MISSING_WORDS}"),
+    re.compile(rf"{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}{_GAP}{MISSING_WORDS}"),
     re.compile(rf"{MISSING_WORDS}(?:人数|者)?(?:已)?(?:上升|增加)?(?:至|到|达|为)?{_PRE}(?P<n>{NUMBER}){_Q}{_WHO}"),
 ]
 _LOSS = re.compile(rf"直接(?:经济|财产)?损失(?:初步估算|初步统计|估计|预计)?(?:约|达|超过|逾|近|共|为|高达|约为)?"
@@ -57,12 +58,14 @@ _TIME = re.compile(
     r"(?:(?P<h>\d{1,2})[时点](?:(?P<mi>\d{1,2})分)?)?")
 
 
+_NO_CASUALTIES = re.compile(r"(?:(?:无|未造成|没有造成|未有|没有|暂无|尚无|尚未有|未发现)(?:任何)?(?:人员)?(?:伤亡|死伤)"
+                            r"(?!情况不详|情况尚不清楚)|(?:没有|未)受到(?:任何)?伤害)")
+
+
 def _values(patterns: list[re.Pattern], text: str) -> list[int]:
     out = []
     for pattern in patterns:
         for m in pattern.finditer(text):
-            if m.groupdict().get("pre"):
-                continue
             value = to_number(m.group("n"))
             if value is not None and 0 < value < 10_000_000:
                 out.append(int(value))
@@ -93,6 +96,8 @@ def extract(text: str, published_at: datetime | None = None) -> Figures:
     figures.deaths = max(deaths) if deaths else None
     figures.injured = max(injured) if injured else None
     figures.missing = max(missing) if missing else None
+    if figures.deaths is None and figures.injured is None and _NO_CASUALTIES.search(text):
+        figures.deaths = figures.injured = 0
     losses = []
     for m in _LOSS.finditer(text):
         value = to_number(m.group("n"))

@@ -19,7 +19,8 @@ REF = datetime(2024, 6, 1, 12, 0, tzinfo=SHANGHAI)
     ("目前已造成5人死亡，18人不同程度受伤。", 5, 18, None),
     ("地震已造成200余人死亡、1000多人受伤。", 200, 1000, None),
     ("此次事故中８人死亡，４人重伤。", 8, 4, None),
-    ("所幸无人员伤亡。", None, None, None),
+    ("所幸无人员伤亡。", 0, 0, None),
+    ("目前人员伤亡情况不详。", None, None, None),
 ])
 def test_casualties(text, deaths, injured, missing):
     f = extract(text, REF)
@@ -79,3 +80,14 @@ def test_no_figures_is_estimated_and_uses_a_declared_grade():
     assert graded == {"level": "重大", "estimated": True, "scheme": "default", "because": ["declared in text"]}
     assert grade(Figures(), "事故灾难", "某路口两车相撞")["level"] == "一般"
     assert declared_level("一起特大交通事故") == "特别重大"
+
+
+def test_annotation_file_is_well_formed():
+    """The hand annotations (classifiers/eval) the README's extraction figure comes from."""
+    import json
+    from importlib import resources
+    lines = resources.files("classifiers").joinpath("eval", "casualties_cec.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in lines.splitlines() if line.strip()]
+    assert len(rows) >= 30 and len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert set(r) == {"id", "deaths", "injured", "missing", "economic_loss_yuan"}

@@ -27,17 +27,23 @@ AUXILIARY_WEIGHT = 0.2
 
 
 def rumor_rows(data: Path) -> list[dict[str, Any]]:
-    """Weibo posts, plus verified news reports (CEC) as non-rumours at a low weight.
+    """Weibo posts, plus verified news (CEC reports, THUCNews titles) as non-rumours at a low weight.
 
-    Without the news, the head calls most incident reports rumours (71 of 120
-    held-out CEC reports); with them at weight 0.2 it calls none, at a cost
-    of ≈0.01 macro-F1 on Weibo posts. Auxiliary rows carry ``weight`` and are
-    never part of a held-out split.
+    Trained on Weibo alone, the head called 71 of 120 held-out CEC reports and
+    27% of unseen THUCNews titles rumours. With 366 CEC reports and 1,500
+    titles at weight 0.2 it calls none of those reports and 0.4% of the
+    titles, at a cost of ≈0.02 macro-F1 on Weibo posts (0.910 → 0.886 on the
+    held-out quarter). Auxiliary rows carry ``weight`` and are never part of
+    a held-out split.
     """
     rows = [{"id": r["id"], "title": "", "text": r["text"], "label": r["label"]}
             for r in read(data, "weibo_rumor_train.jsonl")]
     rows += [{"id": r["id"], "title": r["title"], "text": r["text"], "label": "non-rumor",
               "weight": AUXILIARY_WEIGHT} for r in read(data, "cec_incidents_train.jsonl")]
+    titles = read(data, "thucnews_titles_train.jsonl")
+    random.Random(SEED + 1).shuffle(titles)
+    rows += [{"id": r["id"], "title": r["title"], "text": "", "label": "non-rumor", "weight": AUXILIARY_WEIGHT}
+             for r in titles[:1500]]
     return rows
 
 

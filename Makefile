@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench docs clean
+.PHONY: help install run test bench docs models clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,6 +32,11 @@ bench: install ## Run the benchmarks; ends with `bench: NAME=VALUE …` lines
 
 docs: install ## Regenerate the settings table in README.md from the registry
 	@$(BIN)/python -m pipeline.readme
+
+models: install ## Retrain the shipped classifier heads from ../shared/data and print held-out figures
+	@$(BIN)/python -m classifiers.build_models ../shared/data
+	@$(BIN)/python -m classifiers.eval_casualties ../shared/data | head -9
+	@$(BIN)/python -m classifiers.eval_concern ../shared/data | cut -c1-400
 
 clean: ## Remove .venv and ./var
 	rm -rf $(VENV) var

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import concern, registry, schemes, severity
+from .fastvec import fast_or_plain
 from .heads import item_text
 from .region import region
 
@@ -47,6 +48,7 @@ class Classifier:
         self.overrides = overrides or {}
         self.models = {head: registry.load(self._directory(head)) for head in HEADS}
         self.jurisdiction = jurisdiction
+        self._fast: dict = {}
         if schemes_file is None and var is not None and (var / "schemes.yaml").is_file():
             schemes_file = var / "schemes.yaml"
         self.schemes = schemes.load(schemes_file)
@@ -62,17 +64,27 @@ class Classifier:
             if directory != self.models[head].directory:
                 self.models[head] = registry.load(directory)
                 changed.append(head)
+        if changed:
+            self._fast.clear()
         return changed
 
     def versions(self) -> list[dict[str, str]]:
         return [{"head": h, "version": m.version, "directory": str(m.directory)} for h, m in self.models.items()]
+
+    def _features(self, head: str):
+        """The head's feature step, through the fast path when it has the supported shape."""
+        model = self.models[head]
+        key = (id(model), "features")
+        if key not in self._fast:
+            self._fast[key] = fast_or_plain(model.pipeline.named_steps["features"])
+        return self._fast[key]
 
     def _proba(self, head: str, texts: list[str], cache: dict) -> tuple[list[str], np.ndarray]:
         """Class labels and probabilities; heads sharing a feature step compute it once."""
         pipe = self.models[head].pipeline
         key = self.models[head].manifest.get("features_fingerprint") or head
         if key not in cache:
-            cache[key] = pipe.named_steps["features"].transform(texts)
+            cache[key] = self._features(head).transform(texts)
         return [str(c) for c in pipe.classes_], pipe.named_steps["model"].predict_proba(cache[key])
 
     def classify(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -354,11 +354,20 @@ def train(head: str, data_path: str, out_dir: str) -> None:
               help="Model directory written by `yuqing train` (or a registry version).")
 @click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False),
               help="JSON Lines rows {id, title?, text, label}.")
-def evaluate(model_dir: str, data_path: str) -> None:
+@click.option("--report", "report_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write an HTML report with confusion matrix, PR curve and worst mistakes here.")
+@click.pass_context
+def evaluate(ctx: click.Context, model_dir: str, data_path: str, report_dir: str | None) -> None:
     """Print one JSON object: macro_f1, accuracy, n, per_class (and the confusion matrix)."""
     from classifiers.training import evaluate_dir
 
-    click.echo(json.dumps(evaluate_dir(Path(model_dir), Path(data_path)), ensure_ascii=False))
+    result = evaluate_dir(Path(model_dir), Path(data_path))
+    if report_dir:
+        from classifiers.report import write_report
+
+        write_report(Path(model_dir), Path(data_path), Path(report_dir), settings_of(ctx).templates_dir)
+        click.echo(f"report: {Path(report_dir) / 'report.html'}", err=True)
+    click.echo(json.dumps(result, ensure_ascii=False))
 
 
 @cli.group()

@@ -100,11 +100,17 @@ def predict(pipeline, rows: list[dict[str, Any]], head: str, threshold: float | 
     return [labels[i] for i in proba.argmax(axis=1)]
 
 
-def train_and_save(head: str, data: Path, out: Path, holdout: float = 0.2) -> dict[str, Any]:
-    """`yuqing train`: measure on a held-out fifth, then fit on every row and save."""
+def train_and_save(head: str, data: Path, out: Path, holdout: float = 0.2,
+                   extra_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`yuqing train`: measure on a held-out fifth, then fit on every row and save.
+
+    ``extra_rows`` (operators' relabels) replace data rows with the same id."""
     from sklearn.model_selection import train_test_split
 
     rows = read_rows(data)
+    if extra_rows:
+        relabelled = {r["id"] for r in extra_rows}
+        rows = [r for r in rows if r.get("id") not in relabelled] + [dict(r) for r in extra_rows]
     labels = [r["label"] for r in rows]
     threshold = THRESHOLDS.get(head)
     metrics: dict[str, Any] = {"n_rows": len(rows)}

@@ -339,11 +339,20 @@ def classify(ctx: click.Context, path: str, models: tuple[str, ...], batch: int)
               help="JSON Lines rows {id, title?, text, label}.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory to write the self-contained model to.")
-def train(head: str, data_path: str, out_dir: str) -> None:
+@click.option("--with-feedback", is_flag=True,
+              help="Add the operators' relabels of this head (from the running system's Redis) to the data.")
+@click.pass_context
+def train(ctx: click.Context, head: str, data_path: str, out_dir: str, with_feedback: bool) -> None:
     """Train one head and write a model directory (held-out metrics in its manifest)."""
     from classifiers.training import train_and_save
 
-    manifest = train_and_save(head, Path(data_path), Path(out_dir))
+    extra = None
+    if with_feedback:
+        from classifiers.feedback import export
+
+        extra = export(redis_of(ctx), head)
+        click.echo(f"feedback: {len(extra)} relabelled rows added", err=True)
+    manifest = train_and_save(head, Path(data_path), Path(out_dir), extra_rows=extra)
     held = manifest["metrics"].get("held_out", {})
     click.echo(f"trained {head} on {manifest['metrics']['n_rows']} rows → {out_dir}"
                + (f"  (held-out macro_f1={held['macro_f1']})" if held else ""))
@@ -368,6 +377,36 @@ def evaluate(ctx: click.Context, model_dir: str, data_path: str, report_dir: str
         write_report(Path(model_dir), Path(data_path), Path(report_dir), settings_of(ctx).templates_dir)
         click.echo(f"report: {Path(report_dir) / 'report.html'}", err=True)
     click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@cli.group(invoke_without_command=False)
+def label() -> None:
+    """Operators' relabels (feedback) of stored items."""
+
+
+@label.command(name="add")
+@click.argument("item_id")
+@click.argument("head")
+@click.argument("value")
+@click.option("--by", default="operator", show_default=True, envvar="USER", help="Who relabels (recorded).")
+@click.pass_context
+def label_add(ctx: click.Context, item_id: str, head: str, value: str, by: str) -> None:
+    """Record that ITEM_ID is VALUE for HEAD (e.g. `yuqing label add 123 rumor non-rumor`)."""
+    from classifiers.feedback import add
+
+    record = add(redis_of(ctx), item_id, head, value, by)
+    click.echo(f"labelled {record['id']} {head}={value} by {by}")
+
+
+@label.command(name="export")
+@click.argument("head")
+@click.pass_context
+def label_export(ctx: click.Context, head: str) -> None:
+    """Print the relabels of HEAD as training rows (JSON Lines)."""
+    from classifiers.feedback import export
+
+    for row in export(redis_of(ctx), head):
+        click.echo(json.dumps(row, ensure_ascii=False))
 
 
 @cli.group()

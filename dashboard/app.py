@@ -64,7 +64,8 @@ def create_app(settings: Settings) -> Flask:
                     "queues": [], "workers": [], "sources": [], "models": [], "failed_jobs": 0,
                     "scheduler": None}
         try:
-            return gather(connection, url, embedded=not settings.redis_url)
+            from pipeline.cli import model_versions
+            return gather(connection, url, embedded=not settings.redis_url, models=model_versions(settings))
         finally:
             connection.close()
 

@@ -151,6 +151,35 @@ def demo(ctx: click.Context, port: int | None, release_every: float) -> None:
     server.serve_forever()
 
 
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "crawl_all", is_flag=True, help="Crawl every configured source.")
+@click.option("--no-delay", is_flag=True, help="Politeness delays and AutoThrottle off (local testing, benchmarks).")
+@click.option("--log-level", "scrapy_log", default=None, help="Scrapy log level for this crawl (default INFO).")
+@click.pass_context
+def crawl(ctx: click.Context, names: tuple[str, ...], crawl_all: bool, no_delay: bool, scrapy_log: str | None) -> None:
+    """Crawl sources (by name, or --all) into the ingest queue, then print each source's counts."""
+    from crawlers import sources as source_config
+    from crawlers.run import crawl as run_crawl
+
+    settings = settings_of(ctx)
+    configured = source_config.load(settings.var_dir, settings.sources_file, settings.demo_url)
+    if crawl_all == bool(names):
+        raise click.UsageError("name sources to crawl, or give --all")
+    chosen = configured if crawl_all else [source_config.by_name(configured, n) for n in names]
+    if not chosen:
+        raise StartupError("no sources are configured (add <var>/sources.yaml, or run with the demo source)")
+    overrides = {"LOG_LEVEL": scrapy_log or settings.log_level, "YUQING_BATCH_SIZE": settings.batch_size}
+    logging.getLogger("scrapy").setLevel(overrides["LOG_LEVEL"].upper())
+    if no_delay:
+        overrides.update(DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, RANDOMIZE_DOWNLOAD_DELAY=False)
+    stats = run_crawl(chosen, overrides)
+    for name, s in stats.items():
+        click.echo(f"{name}: queued={s.get('yuqing/items_queued', 0)} spooled={s.get('yuqing/items_spooled', 0)} "
+                   f"unchanged={s.get('yuqing/unchanged', 0)} dropped={s.get('item_dropped_count', 0) - s.get('yuqing/unchanged', 0)} "
+                   f"pages={s.get('response_received_count', 0)} errors={s.get('log_count/ERROR', 0)}")
+
+
 def _open_input(path: str) -> TextIO:
     if path == "-":
         return sys.stdin
@@ -191,6 +220,22 @@ def _records(connection: redis.Redis, index: str, key_of) -> list[dict]:
         return []
     raw = connection.mget([key_of(i) for i in ids])
     return [json.loads(r) for r in raw if r is not None]
+
+
+def model_versions(settings: Settings) -> list[dict[str, str]]:
+    """The version of each head in use (promoted, else shipped), read from manifests only."""
+    from classifiers import registry
+    from classifiers.classify import HEADS
+
+    out = []
+    for head in HEADS:
+        try:
+            directory = registry.resolve(head, settings.var_dir)
+            manifest = json.loads((directory / registry.MANIFEST).read_text(encoding="utf-8"))
+            out.append({"head": head, "version": manifest["version"]})
+        except (StartupError, OSError, ValueError, KeyError):
+            out.append({"head": head, "version": "missing"})
+    return out
 
 
 def _print_records(index: str, key_of, as_json: bool, empty: str, line) -> None:
@@ -235,7 +280,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
     settings = settings_of(ctx)
     url = resolve_url(settings)
-    report = gather(connect(settings, url), url, embedded=not settings.redis_url)
+    report = gather(connect(settings, url), url, embedded=not settings.redis_url, models=model_versions(settings))
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_text(report))
 
 

@@ -85,6 +85,8 @@ class Supervisor:
             demo_port = self._pick_port(s.demo_port, "demo source", "YUQING_DEMO_PORT")
             self.demo_url = f"http://127.0.0.1:{demo_port}/"
             children.append(Child("demo", py + ["demo", "--port", str(demo_port)]))
+            # Every child (the scheduler's crawls above all) resolves {demo} in sources to this URL.
+            self.settings = self.settings.replace(demo_url=self.demo_url.rstrip("/"))
         return children
 
     def _spawn(self, child: Child) -> None:

@@ -100,8 +100,8 @@ def make_handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
         def log_message(self, fmt: str, *args) -> None:  # quiet: the crawler logs what it fetched
             return
 
-        def _send(self, status: int, body: str, ctype: str) -> None:
-            data = body.encode("utf-8")
+        def _send(self, status: int, body: str, ctype: str, encoding: str = "utf-8") -> None:
+            data = body.encode(encoding)
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
@@ -114,7 +114,9 @@ def make_handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
             if path in ("/", "/index.html"):
                 return self._send(200, site.index(), "text/html; charset=utf-8")
             if path in ("/board", "/board/"):
-                return self._send(200, site.board(), "text/html; charset=utf-8")
+                # The message board is an old system: GBK pages, and a header that says nothing.
+                return self._send(200, site.board().replace('charset="utf-8"', 'charset="gb2312"'), "text/html",
+                                  encoding="gb18030")
             if path == "/rss.xml":
                 return self._send(200, site.rss(base), "application/rss+xml; charset=utf-8")
             if path == "/api/timeline.json":
@@ -125,8 +127,13 @@ def make_handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 if path.startswith(prefix) and path.endswith(".html"):
                     number = path[len(prefix):-5]
                     page = site.article(int(number), kind) if number.isdigit() else None
-                    if page is not None:
-                        return self._send(200, page, "text/html; charset=utf-8")
+                    if page is None:
+                        continue
+                    if kind == "board":
+                        # GBK body under a header that wrongly claims UTF-8, as such boards do.
+                        return self._send(200, page.replace('charset="utf-8"', 'charset="gbk"'),
+                                          "text/html; charset=utf-8", encoding="gb18030")
+                    return self._send(200, page, "text/html; charset=utf-8")
             return self._send(404, site._page("未找到", "<h1>404 页面不存在</h1>"), "text/html; charset=utf-8")
 
     return Handler

@@ -26,16 +26,23 @@ def main_text(page: Selector) -> tuple[str, str]:
              or (page.xpath("//title/text()").get() or "").strip())
     best, best_score = None, 0
     for block in page.xpath(_BLOCKS):
-        paragraphs = [p for p in (_text_of(n) for n in block.xpath("./p|./div[not(descendant::div)]")) if p]
-        body = sum(len(p) for p in paragraphs)
-        links = sum(len(t) for t in block.xpath(".//a//text()").getall())
+        paragraphs = block.xpath("./p")
+        body = sum(len(_text_of(p)) for p in paragraphs)
+        links = sum(len(t) for t in block.xpath("./p//a//text()").getall())
         score = body - 2 * links
         if score > best_score:
             best, best_score = block, score
-    if best is None:
+    if best is not None:
+        lines = [t for t in (_text_of(p) for p in best.xpath("./p")) if t and t != title]
+        return title, "\n".join(lines)
+    # No paragraphs anywhere (text in <br>-separated cells): the leaf block with the most plain text.
+    leaves = page.xpath("//div[not(descendant::div)]|//td[not(descendant::td)]")
+    scored = [(len(_text_of(n)) - 2 * sum(len(t) for t in n.xpath(".//a//text()").getall()), n) for n in leaves]
+    scored = [(s, n) for s, n in scored if s > 0]
+    if not scored:
         return title, ""
-    lines = [p for p in (_text_of(n) for n in best.xpath("./p|./div[not(descendant::div)]")) if p]
-    lines = [line for line in lines if line != title]
+    node = max(scored, key=lambda pair: pair[0])[1]
+    lines = [t.strip() for t in node.xpath(".//text()").getall() if t.strip() and t.strip() != title]
     return title, "\n".join(lines)
 
 

@@ -21,11 +21,13 @@ TEXT_TYPES = (b"text/", b"application/json", b"application/xml", b"application/r
 def choose_encoding(body: bytes, declared: str) -> str:
     """The encoding that decodes ``body`` cleanly, trusting the declaration only when it works.
 
-    Sites declare utf-8 and serve GBK (or declare nothing): try the declared
-    encoding strictly, then utf-8, then gb18030 (a superset of GBK/GB2312).
+    Sites declare utf-8 and serve GBK, or declare GBK and serve UTF-8, or declare
+    nothing. UTF-8 is tried first: GBK text almost never forms valid UTF-8,
+    while GB18030 decodes nearly any bytes. Then the declared encoding, then
+    gb18030 (a superset of GBK/GB2312).
     """
     declared = (declared or "").lower()
-    candidates = ["gb18030" if declared in GB_NAMES else declared, "utf-8", "gb18030"]
+    candidates = ["utf-8", "gb18030" if declared in GB_NAMES else declared, "gb18030"]
     for name in [c for c in candidates if c]:
         try:
             body.decode(name)

@@ -48,7 +48,7 @@ class PortalSpider(SourceSpider):
     def parse_article(self, response, **kwargs: Any) -> Iterator[dict]:
         """An article page → one item.
 
-        @demo_url /news/0.html
+        @demo_url /news/1.html
         @returns items 1 1
         @scrapes id source url title text fetched_at content_hash
         """

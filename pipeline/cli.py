@@ -109,17 +109,21 @@ def scheduler(ctx: click.Context, once: bool) -> None:
     import signal
     import threading
 
-    from .scheduler import Scheduler, default_tasks
+    from .scheduler import CrawlLauncher, Scheduler, crawl_tasks, default_tasks
 
     settings = settings_of(ctx)
-    sched = Scheduler(redis_of(ctx), default_tasks())
+    launcher = CrawlLauncher(settings, settings.max_queue_jobs)
+    sched = Scheduler(redis_of(ctx), default_tasks() + crawl_tasks(settings, launcher))
     if once:
         click.echo("ran: " + (", ".join(sched.run_pending()) or "nothing due"))
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    sched.run_forever(settings.scheduler_tick, stop)
+    try:
+        sched.run_forever(settings.scheduler_tick, stop)
+    finally:
+        launcher.stop()
 
 
 @cli.command()

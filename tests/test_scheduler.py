@@ -48,3 +48,30 @@ def test_a_failing_task_does_not_stop_the_others(redis_conn):
     assert sched.run_pending() == ["bad", "good"]
     assert calls == [1]
 
+
+
+def test_crawl_tasks_launch_once_and_respect_backpressure(redis_conn, tmp_path, settings):
+    from pipeline.items import normalise
+    from pipeline.queues import enqueue_items
+    from pipeline.scheduler import CrawlLauncher, crawl_tasks
+
+    (settings.var_dir).mkdir(parents=True, exist_ok=True)
+    (settings.var_dir / "sources.yaml").write_text(
+        "sources:\n  - {name: s1, kind: feed, urls: ['http://127.0.0.1:1/rss.xml'], interval: 30}\n", encoding="utf-8")
+    launcher = CrawlLauncher(settings, max_queue_jobs=1)
+    tasks = crawl_tasks(settings, launcher)
+    assert [(t.name, t.interval) for t in tasks] == [("crawl:s1", 30.0)]
+    clock = Clock()
+    sched = Scheduler(redis_conn, tasks, clock=clock)
+    enqueue_items(redis_conn, [normalise({"id": str(i), "title": "t"}) for i in range(2)], batch_size=1)
+    assert sched.run_pending() == []            # two jobs waiting > bound 1: deferred, not marked as run
+    redis_conn.delete("rq:queue:yuqing-ingest")
+    try:
+        assert sched.run_pending() == ["crawl:s1"]
+        proc = launcher.running["s1"]
+        clock.now += 31
+        assert tasks[0].run(redis_conn) in ("still running", "started")
+        proc.wait(120)
+        assert (settings.var_dir / "log" / "crawl-s1.log").is_file()
+    finally:
+        launcher.stop()

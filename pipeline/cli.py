@@ -184,6 +184,22 @@ def crawl(ctx: click.Context, names: tuple[str, ...], crawl_all: bool, no_delay:
                    f"pages={s.get('response_received_count', 0)} errors={s.get('log_count/ERROR', 0)}")
 
 
+@cli.command(name="import")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--source", required=True, help="Name these items are filed under (e.g. 12345, leader-mailbox).")
+@click.pass_context
+def import_(ctx: click.Context, path: str, source: str) -> None:
+    """Import a message-board or hotline export (CSV, XLSX or JSON Lines) into the ingest queue."""
+    from crawlers.handoff import Handoff
+    from crawlers.importer import import_file
+
+    settings = settings_of(ctx)
+    if not source.replace("-", "").replace("_", "").isalnum():
+        raise click.UsageError("--source takes letters, digits, - and _")
+    counts = import_file(Path(path), source, Handoff(settings, settings.batch_size), settings.batch_size)
+    click.echo(" ".join(f"{k}={counts[k]}" for k in ("accepted", "rejected", "unchanged", "queued", "spooled")))
+
+
 def _open_input(path: str) -> TextIO:
     if path == "-":
         return sys.stdin

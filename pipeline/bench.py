@@ -21,7 +21,7 @@ from crawlers.demo.server import load_corpus
 from . import keys
 from .items import normalise
 from .queues import enqueue_items
-from .redis_server import EmbeddedRedis
+from .redis_server import EmbeddedRedis, free_port
 
 
 def demo_items(n: int) -> list[dict]:
@@ -92,9 +92,80 @@ def bench_classify(n: int = 6000) -> dict[str, float]:
             "classify_item_chars": round(chars)}
 
 
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_") and k != "REDIS_URL"}
+    env.update(extra)
+    return env
+
+
+def bench_scrapy(seconds: int = 15) -> dict[str, float]:
+    """`scrapy bench` (its own local server) in this run, the ceiling for this machine."""
+    out = subprocess.run([sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds}",
+                          "-s", "LOG_LEVEL=INFO"], capture_output=True, text=True, env=_env({}), timeout=300)
+    import re
+    pages = re.search(r"'response_received_count': (\d+)", out.stderr)
+    elapsed = re.search(r"'elapsed_time_seconds': ([\d.]+)", out.stderr)
+    if not (pages and elapsed):
+        return {"scrapy_bench_pages_per_s": float("nan")}
+    return {"scrapy_bench_pages_per_s": round(int(pages.group(1)) / float(elapsed.group(1)))}
+
+
+def bench_crawl(copies: int = 120) -> dict[str, float]:
+    """The demo portal (list pages → articles, parsing and queueing into Redis), delays off, INFO logs."""
+    import re
+    with tempfile.TemporaryDirectory(prefix="yuqing-crawl-bench-") as tmp:
+        server = EmbeddedRedis(Path(tmp) / "redis")
+        url = server.start()
+        port = free_port()
+        demo = subprocess.Popen([sys.executable, "-m", "pipeline", "demo", "--port", str(port), "--copies",
+                                 str(copies)], env=_env({"YUQING_VAR": tmp}), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            (Path(tmp) / "sources.yaml").write_text(
+                "sources:\n  - name: bench-portal\n    kind: portal\n"
+                f"    urls: ['http://127.0.0.1:{port}/']\n"
+                "    politeness: {concurrent_requests_per_domain: 16}\n"
+                "    portal: {link_selector: 'ul.news-list a::attr(href)', next_selector: 'a.next::attr(href)',"
+                " max_pages: 100000, article: {title: 'h1.title::text', text: 'div.content p::text',"
+                " published_at: 'div.meta::text'}}\n", encoding="utf-8")
+            _wait_http(f"http://127.0.0.1:{port}/robots.txt")
+            out = subprocess.run([sys.executable, "-m", "pipeline", "crawl", "bench-portal", "--no-delay",
+                                  "--log-level", "INFO"], capture_output=True, text=True, timeout=600,
+                                 env=_env({"YUQING_VAR": tmp, "REDIS_URL": url}))
+        finally:
+            demo.terminate()
+            demo.wait()
+            server.stop()
+    m = re.search(r"queued=(\d+).*pages=(\d+).*seconds=([\d.]+)", out.stdout)
+    if not m:
+        return {"crawl_pages_per_s": float("nan")}
+    queued, pages, seconds = int(m.group(1)), int(m.group(2)), float(m.group(3))
+    return {"crawl_pages_per_s": round(pages / seconds), "crawl_pages": pages, "crawl_items_queued": queued}
+
+
+def _wait_http(url: str, timeout: float = 20) -> None:
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _print(figures: dict) -> None:
+    print("bench: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+
+
 def main() -> None:
-    for figures in (bench_classify(), bench_ingest()):
-        print("bench: " + " ".join(f"{k}={v}" for k, v in figures.items()))
+    _print(bench_classify())
+    _print(bench_ingest())
+    crawl = bench_crawl()
+    scrapy_ref = bench_scrapy()
+    _print({**crawl, **scrapy_ref,
+            "crawl_ratio": round(crawl["crawl_pages_per_s"] / scrapy_ref["scrapy_bench_pages_per_s"], 2)})
 
 
 if __name__ == "__main__":

@@ -141,15 +141,20 @@ def dashboard(ctx: click.Context, port: int | None) -> None:
 @click.option("--port", type=int, default=None, help="Port to serve on (overrides YUQING_DEMO_PORT).")
 @click.option("--release-every", type=float, default=20.0, show_default=True,
               help="Seconds between newly appearing demo items.")
+@click.option("--copies", type=int, default=1, show_default=True,
+              help="Repeat the corpus this many times, all published at once (benchmarks).")
 @click.pass_context
-def demo(ctx: click.Context, port: int | None, release_every: float) -> None:
+def demo(ctx: click.Context, port: int | None, release_every: float, copies: int) -> None:
     """Serve the offline demo source on loopback (`yuqing run` starts it for you)."""
     import signal
 
     from crawlers.demo.server import DemoSite, load_corpus, make_server
 
     settings = settings_of(ctx, demo_port=port)
-    server = make_server(settings.demo_port, site=DemoSite(load_corpus(), release_every=release_every))
+    rows = load_corpus() * max(1, copies)
+    site = DemoSite(rows, release_every=release_every) if copies <= 1 else DemoSite(rows, initial=len(rows),
+                                                                                      release_every=0)
+    server = make_server(settings.demo_port, site=site)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(f"demo source on http://127.0.0.1:{server.server_address[1]}/")
     server.serve_forever()
@@ -181,7 +186,8 @@ def crawl(ctx: click.Context, names: tuple[str, ...], crawl_all: bool, no_delay:
     for name, s in stats.items():
         click.echo(f"{name}: queued={s.get('yuqing/items_queued', 0)} spooled={s.get('yuqing/items_spooled', 0)} "
                    f"unchanged={s.get('yuqing/unchanged', 0)} dropped={s.get('item_dropped_count', 0) - s.get('yuqing/unchanged', 0)} "
-                   f"pages={s.get('response_received_count', 0)} errors={s.get('log_count/ERROR', 0)}")
+                   f"pages={s.get('response_received_count', 0)} errors={s.get('log_count/ERROR', 0)} "
+                   f"seconds={s.get('elapsed_time_seconds', 0):.2f}")
 
 
 @cli.command(name="import")

@@ -24,9 +24,9 @@ def site_and_url():
     server.shutdown()
 
 
-def fetch(url):
+def fetch(url, encoding="utf-8"):
     with urllib.request.urlopen(url, timeout=10) as resp:
-        return resp.status, resp.read().decode("utf-8")
+        return resp.status, resp.read().decode(encoding)
 
 
 def test_corpus_mixes_every_kind():
@@ -50,7 +50,7 @@ def test_new_items_appear_over_time(site_and_url):
 def test_pages_board_and_timeline(site_and_url):
     site, clock, url = site_and_url
     clock.now += 3600
-    assert "网民留言" in fetch(url + "board/")[1]
+    assert "网民留言" in fetch(url + "board/", "gb18030")[1]  # the board is served in GBK
     posts = json.loads(fetch(url + "api/timeline.json")[1])["statuses"]
     assert posts and {"mid", "text", "created_at", "reposts", "comments", "likes"} <= set(posts[0])
     with pytest.raises(urllib.error.HTTPError) as info:
@@ -65,3 +65,13 @@ def test_unreleased_article_is_not_served(site_and_url):
         fetch(url + f"news/{last}.html")
     clock.now += 3600
     assert fetch(url + f"news/{last}.html")[0] == 200
+
+
+def test_list_pages_paginate():
+    rows = load_corpus() * 10
+    site = DemoSite(rows, initial=len(rows), release_every=0)
+    first = site.index(1)
+    assert first.count("<li>") == 20 and 'class="next" href="/?page=2"' in first
+    news = sum(1 for r in rows if r["kind"] == "news")
+    last = site.index((news + 19) // 20)
+    assert "class=\"next\"" not in last

@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -38,43 +38,48 @@ class DemoSite:
         self.clock = clock
         self.started = clock()
 
+    def _count(self) -> int:
+        elapsed = self.clock() - self.started
+        return min(len(self.rows), self.initial + (int(elapsed // self.release_every) if self.release_every > 0 else 0))
+
+    def _when(self, n: int) -> datetime:
+        offset = 0.0 if n < self.initial else (n - self.initial + 1) * self.release_every
+        return datetime.fromtimestamp(self.started + offset, SHANGHAI).replace(microsecond=0)
+
     def published(self) -> list[tuple[int, dict, datetime]]:
         """(number, row, publication time) of every row out so far, newest first."""
-        elapsed = self.clock() - self.started
-        count = self.initial + (int(elapsed // self.release_every) if self.release_every > 0 else 0)
-        out = []
-        for n, row in enumerate(self.rows[:count]):
-            offset = 0.0 if n < self.initial else (n - self.initial + 1) * self.release_every
-            when = datetime.fromtimestamp(self.started + offset, SHANGHAI).replace(microsecond=0)
-            out.append((n, row, when))
-        return list(reversed(out))
+        return [(n, self.rows[n], self._when(n)) for n in reversed(range(self._count()))]
 
     def _page(self, title: str, body: str) -> str:
         return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}'
                 f'</title></head><body><div class="nav"><a href="/">首页</a> <a href="/board/">网民留言</a> '
                 f'<a href="/rss.xml">RSS</a></div>{body}<div class="footer">演示门户 · 仅供离线测试</div></body></html>')
 
-    def _listing(self, kind: str, title: str, heading: str, prefix: str) -> str:
+    PER_PAGE = 20
+
+    def _listing(self, kind: str, title: str, heading: str, prefix: str, page: int, base: str) -> str:
+        rows = [(n, row, when) for n, row, when in self.published() if row["kind"] == kind]
+        chunk = rows[(page - 1) * self.PER_PAGE: page * self.PER_PAGE]
         links = "".join(
             f'<li><a href="{prefix}{n}.html">{html.escape(row["title"])}</a> <span class="date">'
-            f'{when:%Y-%m-%d %H:%M}</span></li>'
-            for n, row, when in self.published() if row["kind"] == kind)
-        return self._page(title, f'<h1>{heading}</h1><ul class="{kind}-list">{links}</ul>')
+            f'{when:%Y-%m-%d %H:%M}</span></li>' for n, row, when in chunk)
+        more = f'<a class="next" href="{base}?page={page + 1}">下一页</a>' if page * self.PER_PAGE < len(rows) else ""
+        return self._page(title, f'<h1>{heading}</h1><ul class="{kind}-list">{links}</ul>{more}')
 
-    def index(self) -> str:
-        return self._listing("news", "演示市人民政府门户网站", "要闻动态", "/news/")
+    def index(self, page: int = 1) -> str:
+        return self._listing("news", "演示市人民政府门户网站", "要闻动态", "/news/", page, "/")
 
-    def board(self) -> str:
-        return self._listing("board", "网民留言", "网民留言", "/board/")
+    def board(self, page: int = 1) -> str:
+        return self._listing("board", "网民留言", "网民留言", "/board/", page, "/board/")
 
     def article(self, number: int, kind: str) -> str | None:
-        for n, row, when in self.published():
-            if n == number and row["kind"] == kind:
-                paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in row["text"].split("\n") if p.strip())
-                return self._page(row["title"], f'<h1 class="title">{html.escape(row["title"])}</h1>'
-                                                f'<div class="meta">发布时间：{when:%Y年%m月%d日 %H:%M}</div>'
-                                                f'<div class="content">{paragraphs}</div>')
-        return None
+        if not (0 <= number < self._count() and self.rows[number]["kind"] == kind):
+            return None
+        row, when = self.rows[number], self._when(number)
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in row["text"].split("\n") if p.strip())
+        return self._page(row["title"], f'<h1 class="title">{html.escape(row["title"])}</h1>'
+                                        f'<div class="meta">发布时间：{when:%Y年%m月%d日 %H:%M}</div>'
+                                        f'<div class="content">{paragraphs}</div>')
 
     def rss(self, base: str) -> str:
         entries = "".join(
@@ -109,13 +114,16 @@ def make_handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path = parts.path
+            raw_page = parse_qs(parts.query).get("page", ["1"])[0]
+            page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
             base = f"http://{self.headers.get('Host', 'localhost')}/"
             if path in ("/", "/index.html"):
-                return self._send(200, site.index(), "text/html; charset=utf-8")
+                return self._send(200, site.index(page), "text/html; charset=utf-8")
             if path in ("/board", "/board/"):
                 # The message board is an old system: GBK pages, and a header that says nothing.
-                return self._send(200, site.board().replace('charset="utf-8"', 'charset="gb2312"'), "text/html",
+                return self._send(200, site.board(page).replace('charset="utf-8"', 'charset="gb2312"'), "text/html",
                                   encoding="gb18030")
             if path == "/rss.xml":
                 return self._send(200, site.rss(base), "application/rss+xml; charset=utf-8")

@@ -38,7 +38,7 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 def crawl(sources: list[Source], overrides: dict[str, Any] | None = None) -> dict[str, dict]:
     """Crawl the sources to completion; returns each source's final Scrapy stats."""
     settings = project_settings(overrides)
-    process = CrawlerProcess(settings, install_root_handler=False)  # the CLI already logs to stderr
+    process = CrawlerProcess(settings)
     crawlers = {}
     for source in sources:
         crawler = process.create_crawler(spider_for(source))

@@ -14,7 +14,7 @@ USER_AGENT = "yuqing-monitor/0.1 (政务舆情监测; government information off
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
@@ -31,6 +31,7 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_INSTALL_ROOT_HANDLER = False  # the CLI already logs to stderr
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.ConditionalGetMiddleware": 560,
@@ -52,6 +53,7 @@ SPIDER_CONTRACTS = {
 YUQING_BATCH_SIZE = 100          # items per ingest job
 YUQING_CONDITIONAL_GET = True    # ETag / Last-Modified on article pages
 YUQING_FAILURE_ALERT_AFTER = 3   # consecutive failed runs before a source-health alert
+YUQING_DISTRIBUTED_IDLE = 10.0   # --distributed: seconds a process with nothing to do waits for the others (Scrapy polls every 5 s)
 
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

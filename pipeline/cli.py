@@ -165,8 +165,11 @@ def demo(ctx: click.Context, port: int | None, release_every: float, copies: int
 @click.option("--all", "crawl_all", is_flag=True, help="Crawl every configured source.")
 @click.option("--no-delay", is_flag=True, help="Politeness delays and AutoThrottle off (local testing, benchmarks).")
 @click.option("--log-level", "scrapy_log", default=None, help="Scrapy log level for this crawl (default INFO).")
+@click.option("--distributed", "run_id", default=None, metavar="RUN_ID",
+              help="Share this crawl with every process started with the same RUN_ID (Redis-backed scheduler).")
 @click.pass_context
-def crawl(ctx: click.Context, names: tuple[str, ...], crawl_all: bool, no_delay: bool, scrapy_log: str | None) -> None:
+def crawl(ctx: click.Context, names: tuple[str, ...], crawl_all: bool, no_delay: bool, scrapy_log: str | None,
+          run_id: str | None) -> None:
     """Crawl sources (by name, or --all) into the ingest queue, then print each source's counts."""
     from crawlers import sources as source_config
     from crawlers.run import crawl as run_crawl
@@ -181,7 +184,10 @@ def crawl(ctx: click.Context, names: tuple[str, ...], crawl_all: bool, no_delay:
     overrides = {"LOG_LEVEL": scrapy_log or settings.log_level, "YUQING_BATCH_SIZE": settings.batch_size}
     logging.getLogger("scrapy").setLevel(overrides["LOG_LEVEL"].upper())
     if no_delay:
-        overrides.update(DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, RANDOMIZE_DOWNLOAD_DELAY=False)
+        overrides.update(DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, DOWNLOAD_DELAY_JITTER=0)
+    if run_id:
+        # Few requests in hand per process, so the shared queue stays in Redis for the others to take.
+        overrides.update(SCHEDULER="crawlers.distributed.RedisScheduler", YUQING_RUN_ID=run_id, CONCURRENT_REQUESTS=4)
     stats = run_crawl(chosen, overrides)
     for name, s in stats.items():
         click.echo(f"{name}: queued={s.get('yuqing/items_queued', 0)} spooled={s.get('yuqing/items_spooled', 0)} "

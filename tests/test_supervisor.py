@@ -73,8 +73,8 @@ class Run:
 
 
 @pytest.fixture
-def running(tmp_path):
-    run = Run(tmp_path)
+def running(tmp_path, request):
+    run = Run(tmp_path, *getattr(request, "param", ()))
     yield run
     if run.proc.poll() is None:
         run.proc.kill()
@@ -104,6 +104,7 @@ def test_run_starts_everything_and_stops_cleanly(running, stop_signal):
     wait_for(lambda: not any(_alive(p) for p in tree), timeout=20, what="every child gone")
 
 
+@pytest.mark.parametrize("running", [("--no-demo",)], indirect=True)
 def test_ingest_reaches_workers_and_data_survives_a_supervisor_crash(running, tmp_path):
     running.read_until(r"Dashboard 仪表盘")
     env = {"YUQING_VAR": running.env["YUQING_VAR"]}
@@ -115,7 +116,7 @@ def test_ingest_reaches_workers_and_data_survives_a_supervisor_crash(running, tm
     running.proc.kill()  # a crash: no chance to stop children itself
     running.proc.wait()
     wait_for(lambda: not any(_alive(p) for p in tree), timeout=20, what="children die with the supervisor")
-    again = Run(tmp_path)
+    again = Run(tmp_path, "--no-demo")
     try:
         again.read_until(r"Dashboard 仪表盘")
         assert _status(again)["items"] == 1
@@ -167,3 +168,13 @@ def test_dead_child_is_restarted(tmp_path, redis_url, redis_conn, clean_env):
         wait_for(restarted, timeout=10, what="worker restarted")
     finally:
         sup.stop()
+
+
+def test_run_crawls_the_demo_source_into_the_store(running):
+    """The scheduler crawls the demo source and the workers store what it found."""
+    running.read_until(r"Dashboard 仪表盘")
+    wait_for(lambda: _status(running)["items"] >= 8, timeout=90, what="demo items stored")
+    sources = {s["name"] for s in _status(running)["sources"]}
+    assert sources == {"demo-portal", "demo-board", "demo-rss", "demo-weibo"}
+    running.proc.send_signal(signal.SIGTERM)
+    assert running.proc.wait(60) == 0

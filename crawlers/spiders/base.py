@@ -34,8 +34,6 @@ class SourceSpider(scrapy.Spider):
             raise ValueError(f"source {source.name} is a {source.kind}, not a {self.kind}")
         self.source = source
         self.fetched_at = datetime.now(timezone.utc)
-        if "DOWNLOAD_DELAY" in source.scrapy_settings():
-            self.download_delay = source.scrapy_settings()["DOWNLOAD_DELAY"]
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.urls:

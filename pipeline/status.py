@@ -121,6 +121,7 @@ def format_text(report: dict[str, Any]) -> str:
     sources = report["sources"]
     lines.append(f"Sources    {len(sources)}" + ("" if sources else "  (no crawl has reported yet)"))
     for s in sources:
-        lines.append(f"  - {s['name']}  last success {s.get('last_success', '-')}  "
-                     f"consecutive failures {s.get('consecutive_failures', 0)}")
+        lines.append(f"  - {s['name']}  last success {s.get('last_success') or '-'}  items {s.get('last_items', '-')}  "
+                     f"consecutive failures {s.get('consecutive_failures', 0)}"
+                     + (f"  告警 ALERT: {s['alert']}" if s.get("alert") else ""))
     return "\n".join(lines)

@@ -146,7 +146,7 @@ def test_failing_source_raises_a_health_alert(tmp_path, redis_url, redis_conn):
     assert health["consecutive_failures"] == "3" and "3 consecutive failed runs" in health["alert"]
     assert json.loads(redis_conn.lindex(SOURCE_ALERTS, 0))["source"] == "hostile"
     status = run_cli("status", env={"REDIS_URL": redis_url}).stdout
-    assert "hostile" in status and "consecutive failures 3" in status
+    assert "hostile" in status and "consecutive failures 3" in status and "ALERT: 3 consecutive failed runs" in status
 
 
 def test_demo_source_all_kinds(tmp_path, redis_url, redis_conn):

@@ -35,7 +35,12 @@ def build_worker(connection: Redis, queue_names: Sequence[str] = ALL_QUEUES,
 
 def run_worker(connection: Redis, queue_names: Sequence[str] = ALL_QUEUES, burst: bool = False,
                log_level: str = "INFO") -> bool:
-    """Work until stopped (SIGTERM/SIGINT finish the current job first) or, with burst, until empty."""
+    """Work until stopped (SIGTERM/SIGINT finish the current job first) or, with burst, until empty.
+
+    Models and the tokeniser dictionary are loaded here, once, before the first job."""
+    from .jobs import classifier
+
+    classifier()
     worker = build_worker(connection, queue_names)
     # with_scheduler: this worker also moves jobs waiting for a retry back onto their queue.
     return worker.work(burst=burst, logging_level=log_level, with_scheduler=True)

@@ -1,0 +1,89 @@
+"""Near-duplicates and events: SimHash over tokens, banded so that look-ups are exact Redis keys.
+
+Reposts and copies of a report fold into one event. An item's 64-bit
+SimHash is split into 4 bands of 16 bits; two texts within Hamming distance
+3 share at least one band (pigeonhole), so each band is one Redis key
+``SET … NX GET``: the first item claims the band for its event atomically,
+later near-duplicates read the event id back, across workers and sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Iterable
+
+import numpy as np
+from redis import Redis
+
+from . import keys
+
+BANDS = 4
+BAND_BITS = 16
+MAX_DISTANCE = 3
+MIN_TOKENS = 8          # shorter texts join events only by identical content
+BAND_TTL = 14 * 24 * 3600
+
+_SHIFTS = np.arange(64, dtype=np.uint64)
+_token_hash: dict[str, int] = {}
+
+
+def _hash64(token: str) -> int:
+    value = _token_hash.get(token)
+    if value is None:
+        value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+        if len(_token_hash) < 1_000_000:
+            _token_hash[token] = value
+    return value
+
+
+def simhash(tokens: Iterable[str]) -> int:
+    counts = Counter(tokens)
+    if not counts:
+        return 0
+    hashes = np.fromiter((_hash64(t) for t in counts), dtype=np.uint64, count=len(counts))
+    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    bits = ((hashes[:, None] >> _SHIFTS) & np.uint64(1)).astype(np.float64)
+    score = weights @ (2.0 * bits - 1.0)
+    return int(sum(1 << i for i in np.nonzero(score > 0)[0]))
+
+
+def distance(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def band_keys(value: int) -> list[str]:
+    mask = (1 << BAND_BITS) - 1
+    return [f"{keys.PREFIX}:simhash:{b}:{(value >> (b * BAND_BITS)) & mask:04x}" for b in range(BANDS)]
+
+
+def content_key(content_hash: str) -> str:
+    return f"{keys.PREFIX}:content:{content_hash}"
+
+
+def assign(conn: Redis, item_id: str, content_hash: str, fingerprint: int, n_tokens: int) -> str:
+    """The event this item belongs to: an existing one it near-duplicates, or a new one named after it.
+
+    Identical content is decided atomically (``SET NX GET`` on the content hash). Near-duplicates
+    look up the bands first and claim free bands only for a new event; two near-duplicates arriving
+    in the same instant on two workers may still open two events (identical copies never do).
+    """
+    candidate = f"ev-{item_id}"
+    existing = conn.set(content_key(content_hash), candidate, nx=True, get=True, ex=BAND_TTL)
+    if existing is not None:
+        return existing.decode()
+    if n_tokens < MIN_TOKENS:
+        return candidate
+    bands = band_keys(fingerprint)
+    for claimed in conn.mget(bands):
+        if claimed is None:
+            continue
+        event_id, _, other = claimed.decode().rpartition(":")
+        if other.isdigit() and distance(fingerprint, int(other)) <= MAX_DISTANCE:
+            conn.set(content_key(content_hash), event_id, ex=BAND_TTL)
+            return event_id
+    with conn.pipeline(transaction=False) as pipe:
+        for key in bands:
+            pipe.set(key, f"{candidate}:{fingerprint}", nx=True, ex=BAND_TTL)
+        pipe.execute()
+    return candidate

@@ -45,7 +45,7 @@ def simhash(tokens: Iterable[str]) -> int:
     weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
     bits = ((hashes[:, None] >> _SHIFTS) & np.uint64(1)).astype(np.float64)
     score = weights @ (2.0 * bits - 1.0)
-    return int(sum(1 << i for i in np.nonzero(score > 0)[0]))
+    return sum(1 << int(i) for i in np.nonzero(score > 0)[0])
 
 
 def distance(a: int, b: int) -> int:

@@ -1,0 +1,29 @@
+from pipeline.events import MAX_DISTANCE, assign, band_keys, distance, simhash
+
+
+def test_simhash_is_stable_64_bit_and_close_for_close_texts():
+    a = simhash(["福建", "长乐", "酒吧", "火灾", "死亡"] * 3 + ["消防", "救援"])
+    b = simhash(["福建", "长乐", "酒吧", "火灾", "死亡"] * 3 + ["消防", "救援", "转载"])
+    c = simhash(["小区", "物业", "停车费", "业主", "投诉"])
+    assert 0 <= a < 2 ** 64 and a == simhash(["福建", "长乐", "酒吧", "火灾", "死亡"] * 3 + ["消防", "救援"])
+    assert distance(a, b) <= MAX_DISTANCE < distance(a, c)
+    assert len(band_keys(a)) == 4
+
+
+def test_identical_content_joins_one_event_and_assign_is_idempotent(redis_conn):
+    tokens = ["词%d" % i for i in range(20)]
+    fp = simhash(tokens)
+    first = assign(redis_conn, "i1", "hash-1", fp, 20)
+    assert first == "ev-i1"
+    assert assign(redis_conn, "i2", "hash-1", fp, 20) == "ev-i1"       # a copy
+    assert assign(redis_conn, "i1", "hash-1", fp, 20) == "ev-i1"       # redone
+    near = fp ^ 0b101                                                  # two bits differ
+    assert assign(redis_conn, "i3", "hash-3", near, 20) == "ev-i1"
+    far = fp ^ (2 ** 64 - 1)
+    assert assign(redis_conn, "i4", "hash-4", far, 20) == "ev-i4"
+
+
+def test_short_texts_only_join_by_identical_content(redis_conn):
+    fp = simhash(["短"])
+    assign(redis_conn, "s1", "h-s1", fp, 1)
+    assert assign(redis_conn, "s2", "h-s2", fp, 1) == "ev-s2"

@@ -39,7 +39,9 @@ def maintenance(connection: Redis) -> None:
 
 
 def default_tasks() -> list[Task]:
-    return [Task("maintenance", 60.0, maintenance)]
+    from .recovery import recover
+
+    return [Task("maintenance", 60.0, maintenance), Task("recover", 3.0, recover)]
 
 
 class CrawlLauncher:

@@ -38,9 +38,17 @@ def run_worker(connection: Redis, queue_names: Sequence[str] = ALL_QUEUES, burst
     """Work until stopped (SIGTERM/SIGINT finish the current job first) or, with burst, until empty.
 
     Models and the tokeniser dictionary are loaded here, once, before the first job."""
+    import threading
+
     from .jobs import classifier
+    from .recovery import keep_alive
 
     classifier()
     worker = build_worker(connection, queue_names)
-    # with_scheduler: this worker also moves jobs waiting for a retry back onto their queue.
-    return worker.work(burst=burst, logging_level=log_level, with_scheduler=True)
+    stop = threading.Event()
+    keep_alive(connection, worker.name, stop)
+    try:
+        # with_scheduler: this worker also moves jobs waiting for a retry back onto their queue.
+        return worker.work(burst=burst, logging_level=log_level, with_scheduler=True)
+    finally:
+        stop.set()

@@ -155,11 +155,96 @@ def _wait_http(url: str, timeout: float = 20) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def bench_pipeline(n: int = 6000, workers: int = 2, offered_per_s: int = 200, offered_s: float = 10.0) -> dict:
+    """Real items through a real Redis and two real worker processes, every head on.
+
+    Throughput: n items queued in jobs of 100 with the workers already up (models loaded).
+    Latency: items offered at ``offered_per_s`` in small batches every 0.1 s; enqueue-to-done per item.
+    Reference: plain ``jieba.lcut`` on the same texts in this process.
+    """
+    import statistics
+
+    import jieba
+
+    from .ingest import LATENCY, METRICS
+    from .worker import worker_name  # noqa: F401 - the workers name themselves
+
+    items = real_texts(n)
+    texts = [f"{i['title']}。{i['text']}" for i in items]
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    t0 = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    reference = n / (time.perf_counter() - t0)
+
+    with tempfile.TemporaryDirectory(prefix="yuqing-pipeline-bench-") as tmp:
+        server = EmbeddedRedis(Path(tmp) / "redis")
+        url = server.start()
+        conn = redis.Redis.from_url(url)
+        env = _env({"REDIS_URL": url, "YUQING_VAR": tmp, "YUQING_LOG_LEVEL": "WARNING"})
+        procs = [subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) for _ in range(workers)]
+        try:
+            deadline = time.monotonic() + 60
+            while conn.scard("rq:workers") < workers and time.monotonic() < deadline:
+                time.sleep(0.1)
+
+            def processed() -> int:
+                return int(conn.hget(METRICS, "items_processed") or 0)
+
+            t1 = time.perf_counter()
+            enqueue_items(conn, items, batch_size=100)
+            while processed() < n:
+                time.sleep(0.02)
+            throughput = n / (time.perf_counter() - t1)
+
+            conn.delete(LATENCY)
+            offered = real_texts(int(offered_per_s * offered_s))
+            for k, item in enumerate(offered):
+                item["id"] = f"lat-{k}"
+            step = max(1, offered_per_s // 10)
+            start = time.perf_counter()
+            for k in range(0, len(offered), step):
+                target = start + (k / offered_per_s)
+                delay = target - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                enqueue_items(conn, offered[k:k + step], batch_size=step)
+            while processed() < n + len(offered):
+                time.sleep(0.02)
+            samples = sorted(float(x) for x in conn.lrange(LATENCY, 0, -1))
+            rss = max(_rss_mb(p.pid) for p in procs)
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait(30)
+            server.stop()
+    p95 = samples[int(0.95 * (len(samples) - 1))] if samples else float("nan")
+    return {"pipeline_items_per_s": round(throughput), "jieba_reference_items_per_s": round(reference),
+            "ratio": round(throughput / (reference * workers), 2),
+            "p50_latency_s": round(statistics.median(samples), 3) if samples else float("nan"),
+            "p95_latency_s": round(p95, 3), "worker_rss_mb": round(rss), "offered_items_per_s": offered_per_s}
+
+
 def _print(figures: dict) -> None:
     print("bench: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
 
 
 def main() -> None:
+    _print(bench_pipeline())
     _print(bench_classify())
     _print(bench_ingest())
     crawl = bench_crawl()

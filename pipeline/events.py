@@ -87,3 +87,49 @@ def assign(conn: Redis, item_id: str, content_hash: str, fingerprint: int, n_tok
             pipe.set(key, f"{candidate}:{fingerprint}", nx=True, ex=BAND_TTL)
         pipe.execute()
     return candidate
+
+
+def assign_batch(conn: Redis, entries: list[tuple[str, str, int, int]]) -> list[str]:
+    """``assign`` for a whole batch in three round trips: (item id, content hash, fingerprint, n tokens) → event.
+
+    Near-duplicates inside the batch are matched locally as well.
+    """
+    with conn.pipeline(transaction=False) as pipe:
+        for item_id, content_hash, _, _ in entries:
+            pipe.set(content_key(content_hash), f"ev-{item_id}", nx=True, get=True, ex=BAND_TTL)
+        existing = pipe.execute()
+    out: list[str | None] = [e.decode() if e is not None else None for e in existing]
+    pending = [k for k, (_, _, _, n) in enumerate(entries) if out[k] is None and n >= MIN_TOKENS]
+    for k, (item_id, _, _, n) in enumerate(entries):
+        if out[k] is None and n < MIN_TOKENS:
+            out[k] = f"ev-{item_id}"
+    if pending:
+        bands = [band_keys(entries[k][2]) for k in pending]
+        found = conn.mget([key for keys_ in bands for key in keys_])
+        claims: dict[str, str] = {}
+        joins: dict[int, str] = {}
+        for j, k in enumerate(pending):
+            item_id, content_hash, fingerprint, _ = entries[k]
+            event_id = None
+            for key, claimed in zip(bands[j], found[j * BANDS:(j + 1) * BANDS]):
+                value = claims.get(key) or (claimed.decode() if claimed is not None else None)
+                if value is None:
+                    continue
+                other_event, _, other = value.rpartition(":")
+                if other.isdigit() and distance(fingerprint, int(other)) <= MAX_DISTANCE:
+                    event_id = other_event
+                    break
+            if event_id is None:
+                event_id = f"ev-{item_id}"
+                for key in bands[j]:
+                    claims.setdefault(key, f"{event_id}:{fingerprint}")
+            else:
+                joins[k] = event_id
+            out[k] = event_id
+        with conn.pipeline(transaction=False) as pipe:
+            for key, value in claims.items():
+                pipe.set(key, value, nx=True, ex=BAND_TTL)
+            for k, event_id in joins.items():
+                pipe.set(content_key(entries[k][1]), event_id, ex=BAND_TTL)
+            pipe.execute()
+    return [e or f"ev-{entries[k][0]}" for k, e in enumerate(out)]

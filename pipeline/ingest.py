@@ -38,6 +38,7 @@ def event_volume_key(event_id: str) -> str:
 
 EVENTS_BY_TIME = f"{keys.PREFIX}:events:by_time"
 METRICS = f"{keys.PREFIX}:metrics"
+LATENCY = f"{keys.PREFIX}:metrics:latency"   # recent enqueue-to-done latencies (seconds), newest first
 
 
 def _ts(value: str | None) -> float | None:
@@ -83,16 +84,6 @@ def _merge(event: dict[str, Any] | None, item: dict[str, Any], result: dict[str,
     return event
 
 
-def heat(conn: Redis, event_id: str, event: dict[str, Any], now: float, config: dict[str, Any]) -> dict[str, Any]:
-    window, baseline = config["heat"]["window_s"], config["heat"]["baseline_s"]
-    volume = event_volume_key(event_id)
-    recent = conn.zcount(volume, now - window, "+inf")
-    before = conn.zcount(volume, now - window - baseline, f"({now - window}")
-    per_window = before / max(1.0, baseline / window)
-    return {"items": event["items"], "recent": recent, "baseline_per_window": round(per_window, 3),
-            "spike": round((recent + 1) / (per_window + 1), 2), "engagement": event.get("engagement", 0)}
-
-
 def alert_id(event_id: str) -> str:
     return "al-" + event_id.removeprefix("ev-")
 
@@ -110,45 +101,97 @@ def _alert_doc(event_id: str, event: dict[str, Any], reasons: list[str], old: di
     }
 
 
-def update_event(conn: Redis, event_id: str, item: dict[str, Any], result: dict[str, Any], now: float,
-                 config: dict[str, Any]) -> dict[str, Any] | None:
-    """Add the item to its event and upsert the event's one alert, in one optimistic transaction."""
-    ekey, ikey, vkey = event_key(event_id), event_items_key(event_id), event_volume_key(event_id)
-    when = _ts(item.get("published_at")) or now
-    with conn.pipeline() as pipe:
-        while True:
-            try:
-                pipe.watch(ekey)
-                if pipe.sismember(ikey, item["id"]):
-                    pipe.unwatch()
-                    return None  # already folded in: a redone batch changes nothing
-                raw = pipe.get(ekey)
-                event = _merge(json.loads(raw) if raw else None, item, result, now)
-                event["id"] = event_id
-                event["items"] = pipe.scard(ikey) + 1
-                pipe.multi()
-                pipe.sadd(ikey, item["id"])
-                pipe.zadd(vkey, {item["id"]: when})
-                pipe.set(ekey, json.dumps(event, ensure_ascii=False))
-                pipe.zadd(EVENTS_BY_TIME, {event_id: now})
-                pipe.execute()
-                break
-            except redis.WatchError:
+# Compare-and-set of an event document, with its item set, volume and index, in one atomic step:
+# KEYS event, items, volume, events_by_time; ARGV expected doc ("" = none), new doc, now, event id,
+# then item id / score pairs.
+_CAS_BY_ID = """
+local current = redis.call('GET', KEYS[1]) or ''
+if current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[4], ARGV[3], ARGV[4])
+for i = 5, #ARGV, 2 do
+  redis.call('SADD', KEYS[2], ARGV[i])
+  redis.call('ZADD', KEYS[3], ARGV[i + 1], ARGV[i])
+end
+return 1
+"""
+_SET_IF = """
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+"""
+
+
+def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now: float,
+                  config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fold each event's new items in, then upsert its one alert. Round trips per batch, not per item."""
+    cas = conn.register_script(_CAS_BY_ID)
+    set_if = conn.register_script(_SET_IF)
+    todo = dict(grouped)
+    written: dict[str, tuple[str, dict[str, Any]]] = {}
+    for _attempt in range(10):
+        if not todo:
+            break
+        ids = list(todo)
+        with conn.pipeline(transaction=False) as pipe:
+            for event_id in ids:
+                pipe.get(event_key(event_id))
+                pipe.smismember(event_items_key(event_id), [item["id"] for item, _ in todo[event_id]])
+            reads = pipe.execute()
+        plans = []
+        for n, event_id in enumerate(ids):
+            raw, member = reads[2 * n], reads[2 * n + 1]
+            fresh = [(item, result) for (item, result), seen in zip(todo[event_id], member) if not seen]
+            if not fresh:
+                del todo[event_id]
                 continue
-    event["heat"] = heat(conn, event_id, event, now, config)
-    event["yuqing_level"] = rules.yuqing_level(event["heat"], config)
-    reasons = rules.fired(event, config)
-    conn.set(ekey, json.dumps(event, ensure_ascii=False))  # heat and level are derived; last writer is fine
-    if not reasons:
-        return None
-    aid = alert_id(event_id)
-    old_raw = conn.get(keys.alert(aid))
-    doc = _alert_doc(event_id, event, reasons, json.loads(old_raw) if old_raw else None, now)
-    with conn.pipeline() as pipe:
-        pipe.set(keys.alert(aid), json.dumps(doc, ensure_ascii=False))
-        pipe.zadd(keys.ALERTS_OPEN, {aid: _ts(doc["created_at"])}, nx=True)
+            event = json.loads(raw) if raw else None
+            count = (event or {}).get("items", 0)
+            for item, result in fresh:
+                event = _merge(event, item, result, now)
+            event["id"] = event_id
+            event["items"] = count + len(fresh)
+            doc = json.dumps(event, ensure_ascii=False)
+            pairs = [x for item, _ in fresh for x in (item["id"], _ts(item.get("published_at")) or now)]
+            plans.append((event_id, raw.decode() if raw else "", doc, event, pairs))
+        with conn.pipeline(transaction=False) as pipe:
+            for event_id, old, doc, _, pairs in plans:
+                cas(keys=[event_key(event_id), event_items_key(event_id), event_volume_key(event_id), EVENTS_BY_TIME],
+                    args=[old, doc, now, event_id, *pairs], client=pipe)
+            outcomes = pipe.execute()
+        for (event_id, _, doc, event, _), ok in zip(plans, outcomes):
+            if ok:
+                written[event_id] = (doc, event)
+                del todo[event_id]
+    if not written:
+        return []
+    ids = list(written)
+    with conn.pipeline(transaction=False) as pipe:
+        window, baseline = config["heat"]["window_s"], config["heat"]["baseline_s"]
+        for event_id in ids:
+            pipe.zcount(event_volume_key(event_id), now - window, "+inf")
+            pipe.zcount(event_volume_key(event_id), now - window - baseline, f"({now - window}")
+            pipe.get(keys.alert(alert_id(event_id)))
+        reads = pipe.execute()
+    alerts = []
+    with conn.pipeline(transaction=False) as pipe:
+        for n, event_id in enumerate(ids):
+            doc, event = written[event_id]
+            recent, before, old_alert = reads[3 * n], reads[3 * n + 1], reads[3 * n + 2]
+            per_window = before / max(1.0, baseline / window)
+            event["heat"] = {"items": event["items"], "recent": recent, "baseline_per_window": round(per_window, 3),
+                             "spike": round((recent + 1) / (per_window + 1), 2),
+                             "engagement": event.get("engagement", 0)}
+            event["yuqing_level"] = rules.yuqing_level(event["heat"], config)
+            set_if(keys=[event_key(event_id)], args=[doc, json.dumps(event, ensure_ascii=False)], client=pipe)
+            reasons = rules.fired(event, config)
+            if reasons:
+                alert = _alert_doc(event_id, event, reasons, json.loads(old_alert) if old_alert else None, now)
+                pipe.set(keys.alert(alert["id"]), json.dumps(alert, ensure_ascii=False))
+                pipe.zadd(keys.ALERTS_OPEN, {alert["id"]: _ts(alert["created_at"])}, nx=True)
+                alerts.append(alert)
         pipe.execute()
-    return doc
+    return alerts
 
 
 def process_batch(conn: Redis, raw_items: list[dict[str, Any]], classifier, config: dict[str, Any] | None = None,
@@ -162,17 +205,24 @@ def process_batch(conn: Redis, raw_items: list[dict[str, Any]], classifier, conf
     stored = store_items(conn, items, results)
     counts = {"items": len(items), "stored": stored["stored"], "unchanged": stored["unchanged"], "alerts": 0}
     now = clock()
-    for item, result in zip(items, results):
+    entries = []
+    for item in items:
         tokens = tokenize(f"{item['title']}。{item['text']}"[:3000])
-        fingerprint = events.simhash(tokens)
-        event_id = events.assign(conn, item["id"], item["content_hash"], fingerprint, len(tokens))
-        doc = update_event(conn, event_id, item, result, now, config)
-        if doc is not None:
-            counts["alerts"] += 1
-            if on_alert is not None:
-                on_alert(doc)
+        entries.append((item["id"], item["content_hash"], events.simhash(tokens), len(tokens)))
+    grouped: dict[str, list[tuple[dict, dict]]] = {}
+    for event_id, item, result in zip(events.assign_batch(conn, entries), items, results):
+        grouped.setdefault(event_id, []).append((item, result))
+    for doc in update_events(conn, grouped, now, config):
+        counts["alerts"] += 1
+        if on_alert is not None:
+            on_alert(doc)
     done = clock()
+    latencies = [round(done - float(i["enqueued_at"]), 4) for i in items
+                 if isinstance(i.get("enqueued_at"), (int, float))]
     with conn.pipeline(transaction=False) as pipe:
+        if latencies:
+            pipe.lpush(LATENCY, *latencies)
+            pipe.ltrim(LATENCY, 0, 9999)
         pipe.hincrby(METRICS, "items_processed", len(items))
         pipe.hincrby(METRICS, "batches_processed", 1)
         pipe.hincrbyfloat(METRICS, "seconds_classify", t_classified - started)

@@ -35,8 +35,14 @@ def batches(items: Iterable[dict[str, Any]], size: int) -> Iterable[list[dict[st
 
 def enqueue_items(connection: Redis, items: Iterable[dict[str, Any]], batch_size: int = 100,
                   job_timeout: int = 600) -> int:
-    """Put normalised items on the ingest queue in batches; returns the number of jobs."""
+    """Put normalised items on the ingest queue in batches; returns the number of jobs.
+
+    Each item is stamped with ``enqueued_at`` (epoch seconds) so the workers can measure latency."""
+    import time
+
     q = queue(INGEST, connection)
+    now = time.time()
+    items = [item if "enqueued_at" in item else {**item, "enqueued_at": now} for item in items]
     jobs = [
         Queue.prepare_data("pipeline.jobs.ingest_batch", args=(batch,), timeout=job_timeout,
                            result_ttl=60, failure_ttl=7 * 24 * 3600, retry=RETRY,

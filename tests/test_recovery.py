@@ -32,7 +32,7 @@ def _worker(env):
 
 def test_sigkilled_worker_loses_nothing_and_doubles_nothing(redis_url, redis_conn, tmp_path):
     from pipeline.items import normalise
-    items = [normalise(i) for i in _items(300)]
+    items = [normalise(i) for i in _items(4000)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_") and k != "REDIS_URL"}
     env.update(REDIS_URL=redis_url, YUQING_VAR=str(tmp_path), YUQING_LOG_LEVEL="WARNING")
     # One big batch so that the kill lands inside it.

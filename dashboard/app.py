@@ -77,6 +77,12 @@ def create_app(settings: Settings) -> Flask:
     def api_status():
         return jsonify(snapshot())
 
+    @app.get("/metrics")
+    def metrics():
+        from pipeline.metrics import prometheus
+
+        return prometheus(snapshot()), 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
+
     @app.get("/healthz")
     def healthz():
         report = snapshot()

@@ -92,6 +92,8 @@ def gather(connection: Redis, url: str = "", embedded: bool = False,
     report["scheduler"] = {"heartbeat_age_s": round(now - float(beat), 1)} if beat else None
     report["sources"] = _sources(connection)
     report["items"] = connection.zcard(keys.ITEMS_BY_TIME)
+    from .metrics import pipeline_figures
+    report["pipeline"] = pipeline_figures(connection)
     return report
 
 
@@ -109,6 +111,13 @@ def format_text(report: dict[str, Any]) -> str:
     for q in report["queues"]:
         lines.append(f"Queue      {q['name']}: depth {q['depth']}  lag {q['lag_s']}s  running {q['started']}  "
                      f"retry-wait {q['scheduled']}  failed {q['failed']}")
+    p = report.get("pipeline") or {}
+    if p:
+        per = p["seconds_per_item"]["total"]
+        lines.append(f"Pipeline   {p['items_processed']} items processed"
+                     + (f", {per * 1000:.2f} ms/item in workers" if per else "")
+                     + (f", latency p50 {p['latency_p50_s']}s p95 {p['latency_p95_s']}s" if p["latency_p50_s"] is not None else "")
+                     + f", {p['alerts_open']} open alerts")
     lines.append(f"Workers    {len(report['workers'])}")
     for w in report["workers"]:
         lines.append(f"  - {w['name']}  {w['state']}  heartbeat {w['heartbeat_age_s']}s ago")

@@ -51,3 +51,14 @@ def test_times_are_shown_in_beijing_time():
     from dashboard.app import shanghai_time
     assert shanghai_time("2024-05-01T00:00:00+00:00") == "2024-05-01 08:00:00"
     assert shanghai_time(None) == "—" and shanghai_time("bad") == "bad"
+
+
+def test_prometheus_metrics(settings, redis_conn):
+    from pipeline.ingest import LATENCY, METRICS
+    redis_conn.hset(METRICS, mapping={"items_processed": 200, "seconds_total": 0.5, "seconds_classify": 0.2,
+                                      "seconds_events": 0.2, "batches_processed": 2})
+    redis_conn.lpush(LATENCY, 0.1, 0.2, 0.3)
+    body = create_app(settings).test_client().get("/metrics").get_data(as_text=True)
+    assert 'yuqing_queue_depth{queue="yuqing-ingest"} 0' in body
+    assert "yuqing_items_processed_total 200" in body and 'yuqing_latency_seconds{quantile="0.5"} 0.2' in body
+    assert 'yuqing_stage_seconds_total{stage="classify"} 0.2' in body

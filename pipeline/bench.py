@@ -24,39 +24,6 @@ from .queues import enqueue_items
 from .redis_server import EmbeddedRedis, free_port
 
 
-def demo_items(n: int) -> list[dict]:
-    rows = load_corpus()
-    out = []
-    for k, row in zip(range(n), itertools.cycle(rows)):
-        out.append(normalise({"id": f"bench-{k}", "title": row["title"], "text": row["text"],
-                              "source": f"bench-{row['kind']}"}))
-    return out
-
-
-def bench_ingest(n: int = 20_000, workers: int = 2, batch_size: int = 100) -> dict[str, float]:
-    """Queue → RQ SimpleWorker ×N → store, through a real Redis with AOF."""
-    with tempfile.TemporaryDirectory(prefix="yuqing-bench-") as tmp:
-        server = EmbeddedRedis(Path(tmp) / "redis")
-        url = server.start()
-        try:
-            conn = redis.Redis.from_url(url)
-            items = demo_items(n)
-            env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
-            env.update(REDIS_URL=url, YUQING_VAR=tmp, YUQING_LOG_LEVEL="WARNING")
-            t0 = time.perf_counter()
-            enqueue_items(conn, items, batch_size=batch_size)
-            procs = [subprocess.Popen([sys.executable, "-m", "pipeline", "worker", "--burst"], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                     for _ in range(workers)]
-            for p in procs:
-                p.wait()
-            elapsed = time.perf_counter() - t0
-            stored = conn.zcard(keys.ITEMS_BY_TIME)
-        finally:
-            server.stop()
-    return {"ingest_store_items_per_s": round(stored / elapsed), "ingest_items": stored, "workers": workers}
-
-
 def real_texts(n: int, chars: int = 300) -> list[dict]:
     """~300-character items from real citizen messages (../shared/data), else the demo corpus."""
     shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "gov_messages_with_replies.jsonl"
@@ -246,7 +213,6 @@ def _print(figures: dict) -> None:
 def main() -> None:
     _print(bench_pipeline())
     _print(bench_classify())
-    _print(bench_ingest())
     crawl = bench_crawl()
     scrapy_ref = bench_scrapy()
     _print({**crawl, **scrapy_ref,

@@ -24,21 +24,8 @@ from .jobs_store import store_items
 SEVERITY = {None: 0, "一般": 1, "较大": 2, "重大": 3, "特别重大": 4}
 
 
-def event_key(event_id: str) -> str:
-    return f"{keys.PREFIX}:event:{event_id}"
-
-
-def event_items_key(event_id: str) -> str:
-    return f"{keys.PREFIX}:event:{event_id}:items"
-
-
-def event_volume_key(event_id: str) -> str:
-    return f"{keys.PREFIX}:event:{event_id}:volume"
-
-
-EVENTS_BY_TIME = f"{keys.PREFIX}:events:by_time"
-METRICS = f"{keys.PREFIX}:metrics"
-LATENCY = f"{keys.PREFIX}:metrics:latency"   # recent enqueue-to-done latencies (seconds), newest first
+event_key, event_items_key, event_volume_key = keys.event, keys.event_items, keys.event_volume
+EVENTS_BY_TIME, METRICS, LATENCY = keys.EVENTS_BY_TIME, keys.METRICS, keys.LATENCY
 
 
 def _ts(value: str | None) -> float | None:

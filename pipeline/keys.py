@@ -13,6 +13,9 @@ SCHEDULER_LOCK = f"{PREFIX}:scheduler:lock"        # string with TTL: only one s
 ALERTS_OPEN = f"{PREFIX}:alerts:open"              # zset alert id -> created epoch seconds
 CASES_ALL = f"{PREFIX}:cases:all"                  # zset case id -> opened epoch seconds
 SOURCES = f"{PREFIX}:sources"                      # set of source names that reported health
+EVENTS_BY_TIME = f"{PREFIX}:events:by_time"        # zset event id -> last update
+METRICS = f"{PREFIX}:metrics"                      # hash of pipeline counters
+LATENCY = f"{PREFIX}:metrics:latency"              # list: recent enqueue-to-done latencies (s), newest first
 
 
 def item(item_id: str) -> str:
@@ -39,3 +42,18 @@ def alert(alert_id: str) -> str:
 
 def case(case_id: str) -> str:
     return f"{PREFIX}:case:{case_id}"
+
+
+def event(event_id: str) -> str:
+    """string (JSON): the event summary."""
+    return f"{PREFIX}:event:{event_id}"
+
+
+def event_items(event_id: str) -> str:
+    """set of the event's item ids."""
+    return f"{PREFIX}:event:{event_id}:items"
+
+
+def event_volume(event_id: str) -> str:
+    """zset item id -> time, for heat."""
+    return f"{PREFIX}:event:{event_id}:volume"

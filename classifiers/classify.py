@@ -19,6 +19,7 @@ from .heads import item_text
 from .region import region
 
 HEADS = ("rumor", "domain", "incident_type")
+OPTIONAL_HEADS = ("concern",)  # rules by default; a trained model given with --model concern=DIR replaces them
 POSITIVE_LABELS = ("rumor", "谣言", "fake", "false", "1", "true", "yes")
 NONE_LABELS = ("none", "无", "非突发事件", "other", "其他", "0", "null")
 RESPONSE_LEVELS = ("特别重大", "重大")
@@ -47,6 +48,9 @@ class Classifier:
         self.var = var
         self.overrides = overrides or {}
         self.models = {head: registry.load(self._directory(head)) for head in HEADS}
+        for head in OPTIONAL_HEADS:
+            if head in self.overrides:
+                self.models[head] = registry.load(self.overrides[head])
         self.jurisdiction = jurisdiction
         self._fast: dict = {}
         if schemes_file is None and var is not None and (var / "schemes.yaml").is_file():
@@ -59,7 +63,7 @@ class Classifier:
     def refresh(self) -> list[str]:
         """Reload any head whose promoted version changed (called by long-running workers)."""
         changed = []
-        for head in HEADS:
+        for head in HEADS:  # an optional head given by --model is fixed for the run
             directory = self._directory(head)
             if directory != self.models[head].directory:
                 self.models[head] = registry.load(directory)
@@ -114,15 +118,19 @@ class Classifier:
             is_incident = np.ones(len(items), dtype=bool)
             masked = proba
         types = [labels[i] for i in masked.argmax(axis=1)]
+        concerns: list[str | None] = [None] * len(items)
+        if "concern" in self.models:
+            labels, proba = self._proba("concern", texts, cache)
+            concerns = [labels[i] for i in proba.argmax(axis=1)]
 
         out = []
         for k, item in enumerate(items):
             out.append(self._one(item, texts[k], float(rumor_scores[k]), rumor_threshold, domains[k],
-                                 bool(is_incident[k]), types[k]))
+                                 bool(is_incident[k]), types[k], concerns[k]))
         return out
 
     def _one(self, item: dict[str, Any], text: str, rumor_score: float, rumor_threshold: float, domain: str,
-             is_incident: bool, incident_type: str) -> dict[str, Any]:
+             is_incident: bool, incident_type: str, concern_label: str | None = None) -> dict[str, Any]:
         full = f"{item.get('title', '')}。{item.get('text', '')}"
         published = datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None
         incident: dict[str, Any] = {"is_incident": is_incident, "type": None, "level": None, "deaths": None,
@@ -135,15 +143,17 @@ class Classifier:
             incident.update(figures.as_dict())
             incident.update(type=incident_type, level=graded["level"])
             explain["severity"] = {k: graded[k] for k in ("estimated", "scheme", "because")}
-        is_rumor = rumor_score >= rumor_threshold
+        score = round(min(1.0, max(0.0, rumor_score)), 4)
+        is_rumor = score >= rumor_threshold
         place = region(text, self.jurisdiction)
-        chosen = concern.decide(full, is_rumor, is_incident)
+        chosen = ({"label": concern_label, "because": ["concern model"]} if concern_label is not None
+                  else concern.decide(full, is_rumor, is_incident))
         explain["concern"] = chosen["because"]
         return {
             "id": item["id"],
             "concern": chosen["label"],
             "domain": domain,
-            "rumor": {"is_rumor": is_rumor, "score": round(min(1.0, max(0.0, rumor_score)), 4)},
+            "rumor": {"is_rumor": is_rumor, "score": score},
             "incident": incident,
             "region": place,
             "triggers_response": bool(incident["level"] in RESPONSE_LEVELS and place["in_scope"]),

@@ -363,15 +363,16 @@ def _model_overrides(specs: tuple[str, ...]) -> dict[str, Path]:
 @click.pass_context
 def classify(ctx: click.Context, path: str, models: tuple[str, ...], batch: int) -> None:
     """Classify JSON Lines items (PATH or - for stdin) and write one JSON line per input line."""
-    from classifiers.classify import HEADS, Classifier
+    from classifiers.classify import HEADS, OPTIONAL_HEADS, Classifier
 
     from .items import parse_line
 
     settings = settings_of(ctx)
     overrides = _model_overrides(models)
-    unknown = set(overrides) - set(HEADS)
+    unknown = set(overrides) - set(HEADS) - set(OPTIONAL_HEADS)
     if unknown:
-        raise click.UsageError(f"unknown head(s) {', '.join(sorted(unknown))}; heads are {', '.join(HEADS)}")
+        raise click.UsageError(f"unknown head(s) {', '.join(sorted(unknown))}; "
+                               f"heads are {', '.join(HEADS + OPTIONAL_HEADS)}")
     classifier = Classifier(var=settings.var_dir, overrides=overrides, jurisdiction=settings.jurisdiction,
                             schemes_file=Path(settings.schemes_file) if settings.schemes_file else None)
     failed = 0

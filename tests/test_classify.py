@@ -121,3 +121,15 @@ def test_promoted_version_is_picked_up_without_restart(tmp_path, classifier):
     out = run_cli("model", "list", env={"YUQING_VAR": str(var)})
     assert f"* rumor          {target.name}  registry" in out.stdout
     assert run_cli("model", "rollback", "rumor", env={"YUQING_VAR": str(var)}).returncode == 2  # nothing earlier
+
+
+def test_a_trained_concern_model_replaces_the_rules(tmp_path):
+    rows = ([{"id": f"a{i}", "text": f"市政府常务会议审议通过实施方案 第{i}次", "label": "重要决策部署"} for i in range(10)]
+            + [{"id": f"b{i}", "text": f"小区停车费上涨 业主投诉 第{i}次", "label": "公众切身利益"} for i in range(10)])
+    data = tmp_path / "concern.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert run_cli("train", "--head", "concern", "--data", str(data), "--out", str(tmp_path / "c")).returncode == 0
+    item = {"id": "q", "text": "市政府常务会议审议通过实施方案"}
+    out = run_cli("classify", "--model", f"concern={tmp_path / 'c'}", "-", input=json.dumps(item, ensure_ascii=False))
+    result = json.loads(out.stdout)
+    assert result["concern"] == "重要决策部署" and result["explain"]["concern"] == ["concern model"]

@@ -113,7 +113,11 @@ def scheduler(ctx: click.Context, once: bool) -> None:
 
     settings = settings_of(ctx)
     launcher = CrawlLauncher(settings, settings.max_queue_jobs)
-    sched = Scheduler(redis_of(ctx), default_tasks() + crawl_tasks(settings, launcher))
+    from .archive import archive_old
+    from .scheduler import Task
+
+    archive = Task("archive", 3600.0, lambda conn: archive_old(conn, settings.var_dir, settings.retention_days))
+    sched = Scheduler(redis_of(ctx), default_tasks() + [archive] + crawl_tasks(settings, launcher))
     if once:
         click.echo("ran: " + (", ".join(sched.run_pending()) or "nothing due"))
         return

@@ -70,6 +70,8 @@ REGISTRY: tuple[Setting, ...] = (
             "Seconds a worker job may run before it is failed and retried.", minimum=1),
     Setting("batch_size", int, 100,
             "Items per ingest job: batching keeps queue overhead per item small.", minimum=1),
+    Setting("retention_days", int, 90,
+            "Items older than this many days move from Redis to `<var>/archive/items-DATE.jsonl.gz`.", minimum=1),
     Setting("max_queue_jobs", int, 500,
             "Backpressure: while more ingest jobs than this wait, the scheduler starts no crawl.", minimum=1),
     Setting("templates_dir", str, "",

@@ -38,7 +38,10 @@ def keep_alive(connection: Redis, worker_name: str, stop: threading.Event) -> th
             except Exception:  # noqa: BLE001 - Redis away: the worker itself will notice
                 pass
             stop.wait(BEAT_EVERY)
-        connection.delete(alive_key(worker_name))
+        try:
+            connection.delete(alive_key(worker_name))  # a clean stop: no need to wait for the TTL
+        except Exception:  # noqa: BLE001 - the connection may already be closed
+            pass
     thread = threading.Thread(target=beat, name="yuqing-alive", daemon=True)
     thread.start()
     return thread

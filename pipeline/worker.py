@@ -46,9 +46,10 @@ def run_worker(connection: Redis, queue_names: Sequence[str] = ALL_QUEUES, burst
     classifier()
     worker = build_worker(connection, queue_names)
     stop = threading.Event()
-    keep_alive(connection, worker.name, stop)
+    beat = keep_alive(connection, worker.name, stop)
     try:
         # with_scheduler: this worker also moves jobs waiting for a retry back onto their queue.
         return worker.work(burst=burst, logging_level=log_level, with_scheduler=True)
     finally:
         stop.set()
+        beat.join(5)

@@ -50,7 +50,7 @@ SPIDER_CONTRACTS = {
 }
 
 # yuqing's own crawler settings
-YUQING_BATCH_SIZE = 100          # items per ingest job
+YUQING_BATCH_SIZE = 250          # items per ingest job (the yuqing batch_size setting overrides it)
 YUQING_CONDITIONAL_GET = True    # ETag / Last-Modified on article pages
 YUQING_FAILURE_ALERT_AFTER = 3   # consecutive failed runs before a source-health alert
 YUQING_DISTRIBUTED_IDLE = 10.0   # --distributed: seconds a process with nothing to do waits for the others (Scrapy polls every 5 s)

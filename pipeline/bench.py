@@ -136,7 +136,8 @@ def _rss_mb(pid: int) -> float:
 def bench_pipeline(n: int = 6000, workers: int = 2, offered_per_s: int = 200, offered_s: float = 10.0) -> dict:
     """Real items through a real Redis and two real worker processes, every head on.
 
-    Throughput: n items queued in jobs of 100 with the workers already up (models loaded).
+    Throughput: n items queued in jobs of ``batch_size`` (the setting's default, 250) with the workers
+    already up (models loaded).
     Latency: items offered at ``offered_per_s`` in small batches every 0.1 s; enqueue-to-done per item.
     Reference: plain ``jieba.lcut`` on the same texts in this process.
     """
@@ -171,8 +172,10 @@ def bench_pipeline(n: int = 6000, workers: int = 2, offered_per_s: int = 200, of
             def processed() -> int:
                 return int(conn.hget(METRICS, "items_processed") or 0)
 
+            from .settings import BY_NAME
+
             t1 = time.perf_counter()
-            enqueue_items(conn, items, batch_size=100)
+            enqueue_items(conn, items, batch_size=BY_NAME["batch_size"].default)
             while processed() < n:
                 time.sleep(0.02)
             throughput = n / (time.perf_counter() - t1)

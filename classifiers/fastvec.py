@@ -41,20 +41,22 @@ class _Block:
         else:
             raise ValueError("fast path supports char n-grams and tokenizer-based word unigrams only")
 
-    # A unigram is (code << 21) | UNI; a bigram (first << 21) | second. Code points are < 2**21.
-    UNI = (1 << 21) - 1
+    # A bigram is (first << 21) | second; code points are < 2**21.
     SEP = (1 << 21) - 2  # between documents: no vocabulary key contains it
 
     def _char_keys(self, vocabulary: dict[str, int]) -> None:
+        # Unigrams: a direct table over code points (-1 = not in the vocabulary); bigrams: sorted keys.
+        top = max([ord(t) for t in vocabulary if len(t) == 1] + [0]) + 1
+        self.unigrams = np.full(max(top, 1), -1, dtype=np.int64)
         keys, values = [], []
         for term, index in vocabulary.items():
             if len(term) == 1:
-                keys.append((ord(term) << 21) | self.UNI)
-            else:
-                keys.append((ord(term[0]) << 21) | ord(term[1]))
+                self.unigrams[ord(term)] = index
+                continue
+            keys.append((ord(term[0]) << 21) | ord(term[1]))
             values.append(index)
         order = np.argsort(np.array(keys, dtype=np.uint64))
-        self.keys = np.array(keys, dtype=np.uint64)[order]
+        self.keys = np.array(keys, dtype=np.uint64)[order] if keys else np.zeros(0, dtype=np.uint64)
         self.values = np.array(values, dtype=np.int64)[order]
 
     def _char_entries(self, docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -66,19 +68,24 @@ class _Block:
         codes[ends] = self.SEP
         doc_of = np.repeat(np.arange(len(docs)), lengths + 1)
         low, high = self.ngram_range
-        keys, rows = [], []
+        rows_out, cols_out = [], []
         if low <= 1:
-            keys.append((codes << np.uint64(21)) | np.uint64(self.UNI))
-            rows.append(doc_of)
-        if high >= 2 and len(codes) > 1:
-            keys.append((codes[:-1] << np.uint64(21)) | codes[1:])
-            rows.append(doc_of[:-1])
-        keys_all = np.concatenate(keys)
-        rows_all = np.concatenate(rows)
-        pos = np.searchsorted(self.keys, keys_all)
-        pos[pos >= len(self.keys)] = 0
-        found = self.keys[pos] == keys_all
-        return rows_all[found], self.values[pos[found]]
+            inside = codes < len(self.unigrams)
+            idx = np.full(len(codes), -1, dtype=np.int64)
+            idx[inside] = self.unigrams[codes[inside].astype(np.int64)]
+            hit = idx >= 0
+            rows_out.append(doc_of[hit])
+            cols_out.append(idx[hit])
+        if high >= 2 and len(codes) > 1 and len(self.keys):
+            keys_all = (codes[:-1] << np.uint64(21)) | codes[1:]
+            pos = np.searchsorted(self.keys, keys_all)
+            pos[pos >= len(self.keys)] = 0
+            found = self.keys[pos] == keys_all
+            rows_out.append(doc_of[:-1][found])
+            cols_out.append(self.values[pos[found]])
+        if not rows_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows_out), np.concatenate(cols_out)
 
     def _word_entries(self, docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
         get = self.vocab_get

@@ -258,6 +258,10 @@ def _records(connection: redis.Redis, index: str, key_of) -> list[dict]:
     return [json.loads(r) for r in raw if r is not None]
 
 
+CASE_FIELDS = ("id", "event_id", "title", "type", "level", "t0", "deadlines", "status", "unit", "first_release_at",
+               "overdue", "draft")
+
+
 def model_versions(settings: Settings) -> list[dict[str, str]]:
     """The version of each head in use (promoted, else shipped), read from manifests only."""
     from classifiers import registry
@@ -300,11 +304,17 @@ def alerts(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (the contract's format).")
 def cases(as_json: bool) -> None:
     """List incident cases and their deadlines, newest first."""
-    from . import keys
+    from responders.cases import list_cases
 
-    _print_records(keys.CASES_ALL, keys.case, as_json, "没有突发事件处置案例 (no cases)",
-                   lambda c: f"{c['id']}  [{c.get('level')}] {c['title']}  release by "
-                             f"{c.get('deadlines', {}).get('release', '-')}  status {c.get('status')}")
+    rows = list_cases(redis_of(click.get_current_context()))
+    if as_json:
+        click.echo(json.dumps([{k: c[k] for k in CASE_FIELDS} for c in rows], ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("没有突发事件处置案例 (no cases)")
+    for c in rows:
+        click.echo(f"{c['id']}  [{c.get('level')}] {c['title']}  T0 {c['t0']}  release by {c['deadlines']['release']}"
+                   f"  status {c['status']}" + ("  超时 OVERDUE" if c["overdue"] else ""))
 
 
 @cli.command()

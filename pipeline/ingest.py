@@ -57,6 +57,7 @@ def _merge(event: dict[str, Any] | None, item: dict[str, Any], result: dict[str,
             incident.get("level") and incident.get("level") == (event.get("incident") or {}).get("level")
             and (incident.get("deaths") or 0) > ((event.get("incident") or {}).get("deaths") or 0)):
         event["incident"] = incident
+        event["level_estimated"] = bool(((result.get("explain") or {}).get("severity") or {}).get("estimated"))
         event["title"] = item.get("title") or item.get("text", "")[:60]
         event["representative"] = item["id"]
         event["concern"] = result["concern"]
@@ -193,6 +194,12 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
                 pipe.zadd(keys.ALERTS_OPEN, {alert["id"]: _ts(alert["created_at"])}, nx=True)
                 alerts.append(alert)
         pipe.execute()
+    # The responder hook: an event graded 特别重大/重大 in scope gets its one case (five-hour clock).
+    from responders.cases import upsert as upsert_case
+
+    for event_id, (_, event, _) in written.items():
+        if event.get("triggers_response"):
+            upsert_case(conn, event, datetime.fromtimestamp(now, timezone.utc))
     return alerts
 
 

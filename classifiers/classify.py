@@ -57,6 +57,12 @@ class Classifier:
             schemes_file = var / "schemes.yaml"
         self.schemes = schemes.load(schemes_file)
 
+    @classmethod
+    def from_settings(cls, settings, overrides: dict[str, Path] | None = None) -> "Classifier":
+        """The classifier the settings describe (var registry, jurisdiction, schemes file)."""
+        return cls(var=settings.var_dir, overrides=overrides, jurisdiction=settings.jurisdiction,
+                   schemes_file=Path(settings.schemes_file) if settings.schemes_file else None)
+
     def _directory(self, head: str) -> Path:
         return self.overrides.get(head) or registry.resolve(head, self.var)
 

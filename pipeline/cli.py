@@ -387,8 +387,7 @@ def classify(ctx: click.Context, path: str, models: tuple[str, ...], batch: int)
     if unknown:
         raise click.UsageError(f"unknown head(s) {', '.join(sorted(unknown))}; "
                                f"heads are {', '.join(HEADS + OPTIONAL_HEADS)}")
-    classifier = Classifier(var=settings.var_dir, overrides=overrides, jurisdiction=settings.jurisdiction,
-                            schemes_file=Path(settings.schemes_file) if settings.schemes_file else None)
+    classifier = Classifier.from_settings(settings, overrides)
     failed = 0
     pending: list[tuple[int, dict]] = []
     results: list[str | None] = []

@@ -13,8 +13,6 @@ from typing import Any
 
 from rq import get_current_job
 
-from .jobs_store import store_items  # noqa: F401 - kept importable for callers of the old name
-
 _classifier = None
 _checked = 0.0
 REFRESH_S = 60.0
@@ -29,10 +27,8 @@ def classifier():
 
         from .settings import load_settings
 
-        settings = load_settings()
         load()
-        _classifier = Classifier(var=settings.var_dir, jurisdiction=settings.jurisdiction,
-                                 schemes_file=None)
+        _classifier = Classifier.from_settings(load_settings())
         _checked = time.monotonic()
     elif time.monotonic() - _checked > REFRESH_S:
         _classifier.refresh()

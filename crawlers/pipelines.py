@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from .handoff import Handoff, seen_key  # noqa: F401 - seen_key is part of this module's interface
+from .handoff import Handoff
 
 
 class ValidatePipeline:

@@ -18,7 +18,6 @@ import redis
 
 from crawlers.demo.server import load_corpus
 
-from . import keys
 from .items import normalise
 from .queues import enqueue_items
 from .redis_server import EmbeddedRedis, free_port
@@ -145,8 +144,7 @@ def bench_pipeline(n: int = 6000, workers: int = 2, offered_per_s: int = 200, of
 
     import jieba
 
-    from .ingest import LATENCY, METRICS
-    from .worker import worker_name  # noqa: F401 - the workers name themselves
+    from .keys import LATENCY, METRICS
 
     items = real_texts(n)
     texts = [f"{i['title']}。{i['text']}" for i in items]

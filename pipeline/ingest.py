@@ -12,7 +12,6 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-import redis
 from redis import Redis
 
 from classifiers.tokenizer import tokenize
@@ -22,10 +21,6 @@ from .items import normalise
 from .jobs_store import store_items
 
 SEVERITY = {None: 0, "一般": 1, "较大": 2, "重大": 3, "特别重大": 4}
-
-
-event_key, event_items_key, event_volume_key = keys.event, keys.event_items, keys.event_volume
-EVENTS_BY_TIME, METRICS, LATENCY = keys.EVENTS_BY_TIME, keys.METRICS, keys.LATENCY
 
 
 def _ts(value: str | None) -> float | None:
@@ -136,8 +131,8 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
         ids = list(todo)
         with conn.pipeline(transaction=False) as pipe:
             for event_id in ids:
-                pipe.get(event_key(event_id))
-                pipe.smismember(event_items_key(event_id), [item["id"] for item, _ in todo[event_id]])
+                pipe.get(keys.event(event_id))
+                pipe.smismember(keys.event_items(event_id), [item["id"] for item, _ in todo[event_id]])
             reads = pipe.execute()
         plans = []
         for n, event_id in enumerate(ids):
@@ -161,7 +156,7 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
             plans.append((event_id, raw.decode() if raw else "", doc, event, pairs))
         with conn.pipeline(transaction=False) as pipe:
             for event_id, old, doc, _, pairs in plans:
-                cas(keys=[event_key(event_id), event_items_key(event_id), event_volume_key(event_id), EVENTS_BY_TIME],
+                cas(keys=[keys.event(event_id), keys.event_items(event_id), keys.event_volume(event_id), keys.EVENTS_BY_TIME],
                     args=[old, doc, now, event_id, *pairs], client=pipe)
             outcomes = pipe.execute()
         for (event_id, old, doc, event, _), ok in zip(plans, outcomes):
@@ -173,8 +168,8 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
     if existing:
         with conn.pipeline(transaction=False) as pipe:
             for event_id in existing:
-                pipe.zcount(event_volume_key(event_id), now - window, "+inf")
-                pipe.zcount(event_volume_key(event_id), now - window - baseline, f"({now - window}")
+                pipe.zcount(keys.event_volume(event_id), now - window, "+inf")
+                pipe.zcount(keys.event_volume(event_id), now - window - baseline, f"({now - window}")
                 pipe.get(keys.alert(alert_id(event_id)))
             reads = pipe.execute()
     old_alerts = {}
@@ -186,7 +181,7 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
     with conn.pipeline(transaction=False) as pipe:
         for event_id, (doc, event, new) in written.items():
             if not new:
-                set_if(keys=[event_key(event_id)], args=[doc, json.dumps(event, ensure_ascii=False)], client=pipe)
+                set_if(keys=[keys.event(event_id)], args=[doc, json.dumps(event, ensure_ascii=False)], client=pipe)
             reasons = rules.fired(event, config)
             if reasons:
                 alert = _alert_doc(event_id, event, reasons, old_alerts.get(event_id), now)
@@ -230,12 +225,12 @@ def process_batch(conn: Redis, raw_items: list[dict[str, Any]], classifier, conf
                  if isinstance(i.get("enqueued_at"), (int, float))]
     with conn.pipeline(transaction=False) as pipe:
         if latencies:
-            pipe.lpush(LATENCY, *latencies)
-            pipe.ltrim(LATENCY, 0, 9999)
-        pipe.hincrby(METRICS, "items_processed", len(items))
-        pipe.hincrby(METRICS, "batches_processed", 1)
-        pipe.hincrbyfloat(METRICS, "seconds_classify", t_classified - started)
-        pipe.hincrbyfloat(METRICS, "seconds_events", done - now)
-        pipe.hincrbyfloat(METRICS, "seconds_total", done - started)
+            pipe.lpush(keys.LATENCY, *latencies)
+            pipe.ltrim(keys.LATENCY, 0, 9999)
+        pipe.hincrby(keys.METRICS, "items_processed", len(items))
+        pipe.hincrby(keys.METRICS, "batches_processed", 1)
+        pipe.hincrbyfloat(keys.METRICS, "seconds_classify", t_classified - started)
+        pipe.hincrbyfloat(keys.METRICS, "seconds_events", done - now)
+        pipe.hincrbyfloat(keys.METRICS, "seconds_total", done - started)
         pipe.execute()
     return counts

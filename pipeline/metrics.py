@@ -8,13 +8,12 @@ from typing import Any
 from redis import Redis
 
 from . import keys
-from .ingest import LATENCY, METRICS
 
 
 def pipeline_figures(conn: Redis) -> dict[str, Any]:
-    raw = {k.decode(): float(v) for k, v in conn.hgetall(METRICS).items()}
+    raw = {k.decode(): float(v) for k, v in conn.hgetall(keys.METRICS).items()}
     items = raw.get("items_processed", 0.0)
-    samples = sorted(float(x) for x in conn.lrange(LATENCY, 0, 999))
+    samples = sorted(float(x) for x in conn.lrange(keys.LATENCY, 0, 999))
     return {
         "items_processed": int(items),
         "batches_processed": int(raw.get("batches_processed", 0)),

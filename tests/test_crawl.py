@@ -9,7 +9,7 @@ import pytest
 
 from crawlers.demo.server import DemoSite, load_corpus, serve_in_thread
 from crawlers.extensions import SOURCE_ALERTS
-from crawlers.pipelines import seen_key
+from crawlers.handoff import seen_key
 from pipeline import keys
 from pipeline.queues import INGEST, queue
 

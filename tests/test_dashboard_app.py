@@ -54,7 +54,7 @@ def test_times_are_shown_in_beijing_time():
 
 
 def test_prometheus_metrics(settings, redis_conn):
-    from pipeline.ingest import LATENCY, METRICS
+    from pipeline.keys import LATENCY, METRICS
     redis_conn.hset(METRICS, mapping={"items_processed": 200, "seconds_total": 0.5, "seconds_classify": 0.2,
                                       "seconds_events": 0.2, "batches_processed": 2})
     redis_conn.lpush(LATENCY, 0.1, 0.2, 0.3)

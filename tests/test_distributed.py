@@ -1,7 +1,6 @@
 """Scale-out: two processes share one crawl through the Redis-backed scheduler (JSON, never pickle)."""
 
 import subprocess
-import sys
 
 from scrapy.http import Request
 

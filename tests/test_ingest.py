@@ -6,7 +6,7 @@ import pytest
 
 from classifiers.classify import Classifier
 from pipeline import keys
-from pipeline.ingest import EVENTS_BY_TIME, event_key, process_batch
+from pipeline.ingest import process_batch
 
 ACCIDENT = ("6月3日14时许，某省某县一煤矿发生瓦斯爆炸事故，截至目前已造成12人死亡、5人受伤，事故原因正在调查中。"
             "应急管理局负责同志已赶赴现场指导救援，伤者已送医救治，善后工作正有序进行。")
@@ -38,10 +38,10 @@ def test_copies_fold_into_one_event_with_one_alert(redis_conn, classifier):
     assert alert["event_id"] == "ev-n1" and alert["items"] == 2 and alert["level"] == "重大"
     assert alert["reasons"][0].startswith("突发事件") and alert["triggers_response"] is True
     assert set(alert) >= {"id", "event_id", "title", "concern", "level", "reasons", "created_at", "items"}
-    event = json.loads(redis_conn.get(event_key("ev-n1")))
+    event = json.loads(redis_conn.get(keys.event("ev-n1")))
     assert event["sources"] == ["news", "weibo"] and event["representative"] == "n1"
     assert event["engagement"] == 17 and event["t0"] == "2024-06-03T14:00:00+08:00"
-    assert redis_conn.zcard(EVENTS_BY_TIME) == 2
+    assert redis_conn.zcard(keys.EVENTS_BY_TIME) == 2
     stored = json.loads(redis_conn.get(keys.item("m1")))
     assert stored["classification"]["concern"] == "公众切身利益"
 

@@ -4,7 +4,7 @@ import pytest
 
 from pipeline import keys
 from pipeline.items import normalise
-from pipeline.jobs import ingest_batch, store_items
+from pipeline.jobs import ingest_batch
 from pipeline.queues import INGEST, enqueue_items, queue
 from pipeline.worker import build_worker
 
@@ -22,21 +22,6 @@ def test_worker_stores_a_batch(redis_conn):
     stored = json.loads(redis_conn.get(keys.item("i1")))
     assert stored["title"] == "标题1"
     assert queue(INGEST, redis_conn).failed_job_registry.count == 0
-
-
-def test_running_a_batch_twice_changes_nothing(redis_conn):
-    items = _items(2)
-    assert store_items(redis_conn, items) == {"stored": 2, "unchanged": 0}
-    before = {k: redis_conn.dump(k) for k in redis_conn.keys(f"{keys.PREFIX}:*")}
-    assert store_items(redis_conn, items) == {"stored": 0, "unchanged": 2}
-    after = {k: redis_conn.dump(k) for k in redis_conn.keys(f"{keys.PREFIX}:*")}
-    assert before == after
-
-
-def test_changed_item_is_stored_again(redis_conn):
-    store_items(redis_conn, _items(1, text="旧"))
-    assert store_items(redis_conn, _items(1, text="新")) == {"stored": 1, "unchanged": 0}
-    assert json.loads(redis_conn.get(keys.item("i0")))["text"] == "新"
 
 
 def test_job_function_needs_a_worker():

@@ -1,4 +1,4 @@
-from pipeline.ingest import LATENCY, METRICS
+from pipeline.keys import LATENCY, METRICS
 from pipeline.metrics import pipeline_figures, prometheus
 
 

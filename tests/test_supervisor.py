@@ -8,12 +8,10 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
-import redis
 
 from pipeline.errors import StartupError
 from pipeline.redis_server import EmbeddedRedis

@@ -93,6 +93,31 @@ return #KEYS
 """
 
 
+def incident_signature(result: dict) -> str | None:
+    """Reports of one incident as it develops (续报: new figures, new wording) are not near-duplicates
+    of each other; they share type, most specific place and day of occurrence."""
+    incident = result.get("incident") or {}
+    place = (result.get("region") or {}).get("place")
+    occurred = incident.get("occurred_at")
+    if not incident.get("level") or not incident.get("type") or not place or not occurred:
+        return None
+    return f"{keys.PREFIX}:incident:{incident['type']}:{place}:{occurred[:10]}"
+
+
+def join_incidents(conn: Redis, event_ids: list[str], results: list[dict]) -> list[str]:
+    """Point each incident item at the first event of its incident signature (claimed atomically)."""
+    picked = [(k, sig) for k, sig in enumerate(map(incident_signature, results)) if sig]
+    if not picked:
+        return event_ids
+    claim = conn.register_script(_CLAIM_CONTENT)
+    existing = claim(keys=[sig for _, sig in picked], args=[event_ids[k] for k, _ in picked] + [BAND_TTL])
+    out = list(event_ids)
+    for (k, _), old in zip(picked, existing):
+        if old:
+            out[k] = old.decode()
+    return out
+
+
 def assign_batch(conn: Redis, entries: list[tuple[str, str, int, int]]) -> list[str]:
     """``assign`` for a whole batch in three round trips: (item id, content hash, fingerprint, n tokens) → event.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable
 
 from redis import Redis
@@ -114,7 +115,7 @@ def _heat(event: dict[str, Any], recent: int, before: int, config: dict[str, Any
 
 
 def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now: float,
-                  config: dict[str, Any]) -> list[dict[str, Any]]:
+                  config: dict[str, Any], responder=None) -> list[dict[str, Any]]:
     """Fold each event's new items in, then upsert its one alert. Round trips per batch, not per item.
 
     A new event's heat is known from its own items, so it is written in the same step; an existing
@@ -178,6 +179,7 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
         _heat(event, reads[3 * n], reads[3 * n + 1], config)
         old_alerts[event_id] = json.loads(reads[3 * n + 2]) if reads[3 * n + 2] else None
     alerts = []
+    alerted = set()
     with conn.pipeline(transaction=False) as pipe:
         for event_id, (doc, event, new) in written.items():
             if not new:
@@ -188,20 +190,30 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
                 pipe.set(keys.alert(alert["id"]), json.dumps(alert, ensure_ascii=False))
                 pipe.zadd(keys.ALERTS_OPEN, {alert["id"]: _ts(alert["created_at"])}, nx=True)
                 alerts.append(alert)
+                alerted.add(event_id)
         pipe.execute()
-    # The responder hook: an event graded 特别重大/重大 in scope gets its one case (five-hour clock).
-    from responders.cases import upsert as upsert_case
-
-    for event_id, (_, event, _) in written.items():
-        if event.get("triggers_response"):
-            upsert_case(conn, event, datetime.fromtimestamp(now, timezone.utc))
+    # The responder hook: 特别重大/重大 in scope → an incident case (five-hour clock); an alert that
+    # needs an answer → a 48-hour response case; an event with a case → its case refreshed.
+    if responder is not None:
+        responder.on_events(conn, [(event, event_id in alerted) for event_id, (_, event, _) in written.items()],
+                            datetime.fromtimestamp(now, timezone.utc))
     return alerts
+
+
+@lru_cache(maxsize=1)
+def default_responder():
+    from responders.cases import Responder
+
+    return Responder()
 
 
 def process_batch(conn: Redis, raw_items: list[dict[str, Any]], classifier, config: dict[str, Any] | None = None,
                   clock: Callable[[], float] = time.time,
-                  on_alert: Callable[[dict[str, Any]], None] | None = None) -> dict[str, int]:
+                  on_alert: Callable[[dict[str, Any]], None] | None = None, responder=None) -> dict[str, int]:
+    """One batch through the whole pipeline; ``responder`` (default: the shipped configuration) opens cases."""
     started = clock()
+    if responder is None:
+        responder = default_responder()
     config = config or rules.load()
     items = [normalise(raw) for raw in raw_items]
     results = classifier.classify(items)
@@ -214,9 +226,10 @@ def process_batch(conn: Redis, raw_items: list[dict[str, Any]], classifier, conf
         tokens = tokenize(f"{item['title']}。{item['text']}"[:3000])
         entries.append((item["id"], item["content_hash"], events.simhash(tokens), len(tokens)))
     grouped: dict[str, list[tuple[dict, dict]]] = {}
-    for event_id, item, result in zip(events.assign_batch(conn, entries), items, results):
+    event_ids = events.join_incidents(conn, events.assign_batch(conn, entries), results)
+    for event_id, item, result in zip(event_ids, items, results):
         grouped.setdefault(event_id, []).append((item, result))
-    for doc in update_events(conn, grouped, now, config):
+    for doc in update_events(conn, grouped, now, config, responder):
         counts["alerts"] += 1
         if on_alert is not None:
             on_alert(doc)

@@ -14,6 +14,7 @@ from typing import Any
 from rq import get_current_job
 
 _classifier = None
+_responder = None
 _checked = 0.0
 REFRESH_S = 60.0
 
@@ -36,6 +37,18 @@ def classifier():
     return _classifier
 
 
+def responder():
+    """The process's responder (case hook), built once from the settings."""
+    global _responder
+    if _responder is None:
+        from responders.cases import Responder
+
+        from .settings import load_settings
+
+        _responder = Responder.from_settings(load_settings())
+    return _responder
+
+
 def _connection():
     job = get_current_job()
     if job is None:
@@ -48,4 +61,4 @@ def ingest_batch(items: list[dict[str, Any]]) -> dict[str, int]:
     from .ingest import process_batch
 
     connection = _connection()
-    return process_batch(connection, items, classifier())
+    return process_batch(connection, items, classifier(), responder=responder())

@@ -12,6 +12,9 @@ SCHEDULER_HEARTBEAT = f"{PREFIX}:scheduler:heartbeat"  # string: epoch seconds o
 SCHEDULER_LOCK = f"{PREFIX}:scheduler:lock"        # string with TTL: only one scheduler runs passes
 ALERTS_OPEN = f"{PREFIX}:alerts:open"              # zset alert id -> created epoch seconds
 CASES_ALL = f"{PREFIX}:cases:all"                  # zset case id -> opened epoch seconds
+CASES_DUE = f"{PREFIX}:cases:due"                  # zset open case id -> epoch seconds of its next timer
+OUTBOX = f"{PREFIX}:notices:outbox"                # list of notice ids waiting to be sent
+NOTICES = f"{PREFIX}:notices:all"                  # zset notice id -> created epoch seconds (capped)
 SOURCES = f"{PREFIX}:sources"                      # set of source names that reported health
 EVENTS_BY_TIME = f"{PREFIX}:events:by_time"        # zset event id -> last update
 METRICS = f"{PREFIX}:metrics"                      # hash of pipeline counters
@@ -42,6 +45,21 @@ def alert(alert_id: str) -> str:
 
 def case(case_id: str) -> str:
     return f"{PREFIX}:case:{case_id}"
+
+
+def case_versions(case_id: str) -> str:
+    """List of the case's draft versions (JSON), oldest first."""
+    return f"{PREFIX}:case:{case_id}:versions"
+
+
+def notice(notice_id: str) -> str:
+    """JSON of one notification: roles, subject, body, urgency."""
+    return f"{PREFIX}:notice:{notice_id}"
+
+
+def notice_sent(notice_id: str) -> str:
+    """Hash channel -> "sent:<ts>" / "claim:<ts>" / "failed:<n>": each channel sends a notice once."""
+    return f"{PREFIX}:notice:{notice_id}:sent"
 
 
 def event(event_id: str) -> str:

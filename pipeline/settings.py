@@ -80,6 +80,21 @@ REGISTRY: tuple[Setting, ...] = (
             "Places the office answers for (属地管理), comma-separated names such as `四川省, 兰州市`; empty means everywhere."),
     Setting("schemes_file", str, "",
             "Monitoring schemes (监测方案) YAML. Empty: `<var>/schemes.yaml` when present, else the shipped schemes."),
+    Setting("response_file", str, "",
+            "Response configuration YAML (milestones, reminders, escalation, units, contacts, review terms). "
+            "Empty: `<var>/response.yaml` when present, else the shipped one."),
+    Setting("smtp_url", str, "",
+            "Mail server for notifications, `smtp://user:password@host:25` (`smtps://` for TLS, `?starttls=1` to "
+            "upgrade). Empty: no e-mail. Give it as YUQING_SMTP_URL or YUQING_SMTP_URL_FILE.", secret=True),
+    Setting("mail_from", str, "yuqing@localhost",
+            "Sender address of notification and digest e-mail."),
+    Setting("webhook_url", str, "",
+            "Group robot webhook (企业微信 or 钉钉) that receives notifications. Empty: none. "
+            "Give it as YUQING_WEBHOOK_URL or YUQING_WEBHOOK_URL_FILE (the URL holds the robot's key).", secret=True),
+    Setting("webhook_kind", str, "wecom",
+            "Message format of the webhook.", choices=("wecom", "dingtalk")),
+    Setting("public_url", str, "",
+            "Address of the dashboard as people reach it, used for links in notifications. Empty: http://host:port."),
     Setting("log_level", str, "INFO",
             "Logging level of every process.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     Setting("secret_key", str, "",

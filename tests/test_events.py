@@ -27,3 +27,19 @@ def test_short_texts_only_join_by_identical_content(redis_conn):
     fp = simhash(["短"])
     assign(redis_conn, "s1", "h-s1", fp, 1)
     assert assign(redis_conn, "s2", "h-s2", fp, 1) == "ev-s2"
+
+
+def test_developing_reports_of_one_incident_join_its_event(redis_conn):
+    from pipeline.events import join_incidents
+
+    def result(deaths, place="雅江县", day="2024-06-03T14:00:00+08:00", level="重大"):
+        return {"incident": {"type": "事故灾难", "level": level, "deaths": deaths, "occurred_at": day},
+                "region": {"place": place}}
+
+    first = join_incidents(redis_conn, ["ev-a"], [result(12)])
+    later = join_incidents(redis_conn, ["ev-b", "ev-c", "ev-d", "ev-e"],
+                           [result(15), result(3, place="康定市"), {"incident": {}, "region": {}},
+                            result(1, day="2024-06-04T09:00:00+08:00")])
+    assert first == ["ev-a"]
+    assert later == ["ev-a", "ev-c", "ev-d", "ev-e"]      # same type, place and day; others untouched
+    assert join_incidents(redis_conn, ["ev-b"], [result(15)]) == ["ev-a"]   # redone: same answer

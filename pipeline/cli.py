@@ -116,8 +116,11 @@ def scheduler(ctx: click.Context, once: bool) -> None:
     from .archive import archive_old
     from .scheduler import Task
 
+    from responders.tasks import ResponsePass
+
     archive = Task("archive", 3600.0, lambda conn: archive_old(conn, settings.var_dir, settings.retention_days))
-    sched = Scheduler(redis_of(ctx), default_tasks() + [archive] + crawl_tasks(settings, launcher))
+    respond = Task("respond", min(5.0, settings.scheduler_tick), ResponsePass(settings))
+    sched = Scheduler(redis_of(ctx), default_tasks() + [archive, respond] + crawl_tasks(settings, launcher))
     if once:
         click.echo("ran: " + (", ".join(sched.run_pending()) or "nothing due"))
         return
@@ -302,18 +305,20 @@ def alerts(as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (the contract's format).")
-def cases(as_json: bool) -> None:
+@click.option("--all", "all_kinds", is_flag=True, help="Also list 48-hour response cases (回应关切, 辟谣).")
+def cases(as_json: bool, all_kinds: bool) -> None:
     """List incident cases and their deadlines, newest first."""
     from responders.cases import list_cases
 
-    rows = list_cases(redis_of(click.get_current_context()))
+    rows = list_cases(redis_of(click.get_current_context()), kind=None if all_kinds else "incident")
     if as_json:
         click.echo(json.dumps([{k: c[k] for k in CASE_FIELDS} for c in rows], ensure_ascii=False))
         return
     if not rows:
         click.echo("没有突发事件处置案例 (no cases)")
     for c in rows:
-        click.echo(f"{c['id']}  [{c.get('level')}] {c['title']}  T0 {c['t0']}  release by {c['deadlines']['release']}"
+        deadline = c["deadlines"].get("release") or c["deadlines"].get("response")
+        click.echo(f"{c['id']}  [{c.get('level') or '回应'}] {c['title']}  T0 {c['t0']}  due {deadline}"
                    f"  status {c['status']}" + ("  超时 OVERDUE" if c["overdue"] else ""))
 
 
@@ -575,6 +580,9 @@ def settings_cmd(ctx: click.Context, markdown: bool) -> None:
     width = max(len(s.name) for s in REGISTRY)
     for s in REGISTRY:
         click.echo(f"{s.name:<{width}}  {settings.shown(s.name)!s:<28}  ({settings.origins[s.name]})")
+
+
+from . import cli_cases  # noqa: E402,F401  (registers `case`, `report`, `notices` on the group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -104,7 +104,8 @@ def context(case: dict[str, Any], event: dict[str, Any], now: datetime) -> dict[
 
 def template_name(kind: str, case: dict[str, Any]) -> str:
     if kind == "incident":
-        return TYPE_TEMPLATES.get(case.get("type") or "", "incident")
+        kind_of = case.get("type") or (case.get("incident") or {}).get("type") or ""
+        return TYPE_TEMPLATES.get(kind_of, "incident")
     return kind
 
 

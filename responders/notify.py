@@ -99,12 +99,10 @@ class EmailChannel:
 
 
 class WebhookChannel:
-    name = "webhook"
-
-    def __init__(self, url: str, kind: str = "wecom") -> None:
+    def __init__(self, url: str, kind: str = "wecom", name: str = "webhook") -> None:
         if urlsplit(url).scheme not in ("http", "https"):
             raise StartupError("webhook_url must be an http(s) URL")
-        self.url, self.kind = url, kind
+        self.url, self.kind, self.name = url, kind, name
 
     def payload(self, notice: dict[str, Any]) -> dict[str, Any]:
         content = f"{notice['subject']}\n{notice['body']}"

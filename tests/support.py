@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.redis_server import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 YUQING = [sys.executable, "-m", "pipeline"]
 
@@ -76,3 +78,77 @@ class PageServer:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd) on a free loopback port that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        outer = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                import email
+                from email import policy
+
+                msg = email.message_from_bytes(envelope.content, policy=policy.default)
+                outer.messages.append({"to": list(envelope.rcpt_tos), "msg": msg,
+                                       "subject": str(msg["Subject"]), "id": str(msg["Message-ID"])})
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+
+    def __enter__(self) -> "MailServer":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.controller.port}"
+
+
+class HookServer:
+    """A local HTTP server that records JSON POSTs (a stand-in robot webhook); answers ``answer``."""
+
+    def __init__(self, answer: dict | None = None, status: int = 200) -> None:
+        import json as _json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.posts: list = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.posts.append(_json.loads(body))
+                data = _json.dumps(answer if answer is not None else {"errcode": 0, "errmsg": "ok"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "HookServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/webhook/send?key=k"

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -176,3 +177,44 @@ def test_run_crawls_the_demo_source_into_the_store(running):
     assert sources == {"demo-portal", "demo-board", "demo-rss", "demo-weibo"}
     running.proc.send_signal(signal.SIGTERM)
     assert running.proc.wait(60) == 0
+
+
+def _real_major_accident() -> dict:
+    """A real CEC accident report stating ≥ 10 deaths that the shipped models grade 重大 or worse."""
+    from classifiers.classify import Classifier
+
+    rows = [json.loads(line) for line in (ROOT.parent / "shared" / "data" / "cec_incidents_train.jsonl")
+            .read_text(encoding="utf-8").splitlines()]
+    rows = [r for r in rows if re.search(r"\d+人死亡", r["text"])]
+    results = Classifier().classify([{"id": r["id"], "title": r.get("title") or "", "text": r["text"]} for r in rows])
+    for row, result in zip(rows, results):
+        incident = result["incident"]
+        if (incident["deaths"] or 0) >= 10 and result["triggers_response"] and result["region"]["place"]:
+            return row
+    raise AssertionError("no real accident report with ≥ 10 deaths in shared/data")
+
+
+@pytest.mark.parametrize("running", [("--no-demo",)], indirect=True)
+def test_a_real_accident_report_opens_its_case_within_a_minute(running):
+    row = _real_major_accident()
+    running.read_until(r"http://127\.0\.0\.1:\d+")
+    env = {"YUQING_VAR": running.env["YUQING_VAR"]}
+    item = {"id": row["id"], "title": row.get("title") or "", "text": row["text"], "source": "news"}
+    started = time.monotonic()
+    out = run_cli("ingest", "-", env=env, input=json.dumps(item, ensure_ascii=False) + "\n")
+    assert out.stdout.strip() == "accepted=1 rejected=0", out.stderr
+
+    def opened():
+        listed = json.loads(run_cli("cases", "--json", env=env).stdout)
+        return listed[0] if listed else None
+
+    case = wait_for(opened, timeout=60, what="a case opened")
+    assert time.monotonic() - started < 60
+    t0 = datetime.fromisoformat(case["t0"])
+    assert datetime.fromisoformat(case["deadlines"]["release"]) == t0 + timedelta(hours=5)
+    full = json.loads(run_cli("case", "show", case["id"], "--json", env=env).stdout)
+    draft = case["draft"]
+    assert {"事故灾难": "安全事故的情况通报", "自然灾害": "自然灾害灾情的情况通报", "公共卫生事件": "突发公共卫生事件的情况通报",
+            "社会安全事件": "警情通报"}[case["type"]] in draft
+    assert full["region"]["place"] in draft
+    assert f"{full['facts']['deaths']}人死亡" in draft and full["facts"]["deaths"] >= 10

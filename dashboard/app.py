@@ -69,8 +69,27 @@ def create_app(settings: Settings) -> Flask:
         finally:
             connection.close()
 
-    @app.get("/")
-    def index():
+    state: dict[str, Any] = {}
+
+    def conn():
+        """One client (a pool of connections) per app, made on first use."""
+        if "conn" not in state:
+            state["conn"] = connect(settings, resolve_url(settings))
+        return state["conn"]
+
+    def actions():
+        from responders.config import load, resolve_path
+        from responders.workflow import Actions
+
+        return Actions(conn(), load(resolve_path(settings)), settings.templates_dir)
+
+    from . import auth, views
+
+    auth.install(app, conn, settings.session_idle_minutes, settings.session_hours)
+    views.install(app, conn, actions)
+
+    @app.get("/status")
+    def status_page():
         return render_template("dashboard/status.html", s=snapshot())
 
     @app.get("/api/status")

@@ -1,4 +1,4 @@
-"""`yuqing case …`, `yuqing report compliance` and `yuqing notices`: the responder from the shell.
+"""`yuqing case …`, `report compliance`, `notices` and `user …`: the responder and the dashboard's users from the shell.
 
 Registered on the one click group of ``pipeline.cli``; errors for people are
 InputError/StartupError and become one line there.
@@ -282,3 +282,48 @@ def notices(ctx: click.Context, as_json: bool, limit: int) -> None:
     for n in rows:
         state = ", ".join(f"{k}={v.split(':')[0]}" for k, v in n["delivery"].items() if ":" not in k) or "未发送"
         click.echo(f"{n['created_at']}  {'[急] ' if n.get('urgent') else ''}{n['subject']}  ({state})")
+
+
+@cli.group()
+def user() -> None:
+    """Dashboard users and their roles: duty (值班员), leader (领导), operator (运维)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["duty", "leader", "operator"]),
+              help="duty = 值班员 (alert queue, drafts), leader = 领导 (review, sign-off), operator = 运维 (models, sources).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin (for scripts).")
+@click.option("--replace", is_flag=True, help="Reset the password and role of an existing user.")
+@click.pass_context
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, replace: bool) -> None:
+    """Create a user (the first one too); the password is stored only as a salted hash."""
+    from dashboard import users
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    made = users.add(redis_of(ctx), name, role, password, replace=replace)
+    click.echo(f"user {made['name']} ({made['role_name']}) saved")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """List users and roles."""
+    from dashboard import users
+
+    for u in users.all_users(redis_of(ctx)):
+        click.echo(f"{u['name']}  {u['role']} ({u['role_name']})  since {u['created_at']}")
+
+
+@user.command("remove")
+@click.argument("name")
+@click.pass_context
+def user_remove(ctx: click.Context, name: str) -> None:
+    """Remove a user; their signed-in sessions end at the next request."""
+    from dashboard import users
+
+    users.remove(redis_of(ctx), name)
+    click.echo(f"user {name} removed")

@@ -8,7 +8,7 @@ from dashboard.app import create_app
 
 def test_status_page_shows_redis_and_queues_in_chinese(settings, redis_conn):
     client = create_app(settings).test_client()
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/status").get_data(as_text=True)
     assert "系统状态" in page and "正常" in page and "yuqing-ingest" in page
     assert "没有运行中的处理进程" in page
 
@@ -24,14 +24,14 @@ def test_unreachable_redis_gives_503_and_an_explaining_page(tmp_path, clean_env)
     s = load_settings(environ={"REDIS_URL": f"redis://:pw@127.0.0.1:{free_port()}/0"}, cwd=tmp_path)
     client = create_app(s).test_client()
     assert client.get("/healthz").status_code == 503
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/status").get_data(as_text=True)
     assert "不可用" in page and "Redis unreachable" in page and ":pw@" not in page
 
 
 def test_source_names_are_escaped(settings, redis_conn):
     from pipeline import keys
     redis_conn.sadd(keys.SOURCES, "<script>alert(1)</script>")
-    page = create_app(settings).test_client().get("/").get_data(as_text=True)
+    page = create_app(settings).test_client().get("/status").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 

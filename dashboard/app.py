@@ -20,6 +20,16 @@ from pipeline.templating import loader
 from werkzeug.serving import make_server
 
 
+# Steps of a case and actions in the audit log, as people read them.
+ACTION_NAMES = {
+    "open": "开启", "ack": "确认", "assign": "改派", "level": "人工定级", "kind": "转换类型", "facts": "数字更新",
+    "edit": "修改稿件", "redraft": "重新生成", "verify": "核实数字", "submit": "提交审核", "approve": "审核通过",
+    "reject": "退回", "sign": "审签", "publish": "发布", "press_conference": "新闻发布会", "press": "新闻发布会",
+    "close": "关闭", "remind": "提醒", "breach": "超时", "escalate": "升级", "followup_due": "续报到期",
+    "dismiss": "标记误报", "login": "登录", "logout": "退出", "login_failed": "登录失败",
+}
+
+
 def secret_key(settings: Settings) -> str:
     """The configured key, else one generated once into <var>/secret_key (0600) so sessions survive restarts."""
     if settings.secret_key:
@@ -52,6 +62,7 @@ def create_app(settings: Settings) -> Flask:
     app.jinja_loader = loader(settings.templates_dir)
     app.jinja_env.autoescape = True
     app.jinja_env.filters["shanghai"] = shanghai_time
+    app.jinja_env.filters["action_name"] = lambda code: ACTION_NAMES.get(code, code)
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
 

@@ -24,11 +24,12 @@ def test_two_processes_split_one_crawl_without_duplicates(tmp_path, redis_url, r
     server, _ = serve_in_thread(0, DemoSite(rows, initial=len(rows), release_every=0))
     demo = f"http://127.0.0.1:{server.server_address[1]}"
     (tmp_path / "var").mkdir()
-    # Polite enough (one request at a time, 0.1 s apart, per process) that the crawl lasts a while.
+    # Polite enough (one request at a time, 0.25 s apart, per process) that the crawl lasts long enough for the
+    # second process to start and join even on a loaded machine (0.1 s was seen to let one process do it all).
     (tmp_path / "var" / "sources.yaml").write_text(
         "sources:\n  - name: shared\n    kind: portal\n"
         f"    urls: ['{demo}/']\n"
-        "    politeness: {download_delay: 0.1, concurrent_requests_per_domain: 1, autothrottle: false}\n"
+        "    politeness: {download_delay: 0.25, concurrent_requests_per_domain: 1, autothrottle: false}\n"
         "    portal: {link_selector: 'ul.news-list a::attr(href)', next_selector: 'a.next::attr(href)', max_pages: 5}\n",
         encoding="utf-8")
     env = {"REDIS_URL": redis_url, "YUQING_VAR": str(tmp_path / "var")}

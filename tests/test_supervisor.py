@@ -94,7 +94,9 @@ def test_run_starts_everything_and_stops_cleanly(running, stop_signal):
     assert report["redis"]["ok"] and report["redis"]["mode"] == "embedded"
     assert report["queues"][0]["name"] == "yuqing-ingest"
     assert wait_for(lambda: _status(running)["scheduler"], what="scheduler heartbeat")
-    with urllib.request.urlopen(url, timeout=10) as resp:
+    with urllib.request.urlopen(url, timeout=10) as resp:        # people are asked to sign in first
+        assert "登录" in resp.read().decode("utf-8") and resp.url.startswith(url + "login")
+    with urllib.request.urlopen(url + "status", timeout=10) as resp:
         assert "系统状态" in resp.read().decode("utf-8")
     tree = _descendants(running.proc.pid)
     assert len(tree) >= 6  # redis, 2 workers, scheduler, dashboard, demo

@@ -145,8 +145,9 @@ def in_quiet_hours(now: datetime, cfg: dict[str, Any]) -> bool:
     return start <= minute < end if start <= end else (minute >= start or minute < end)
 
 
-def deliver(conn: Redis, channels: list[Channel], cfg: dict[str, Any], now: datetime, limit: int = 200) -> dict[str, int]:
-    """One delivery pass over the outbox, oldest first."""
+def deliver(conn: Redis, channels: list[Channel], cfg: dict[str, Any], now: datetime, limit: int = 200,
+            base_url: str = "") -> dict[str, int]:
+    """One delivery pass over the outbox, oldest first; ``base_url`` adds a link to the case page."""
     claim = conn.register_script(_CLAIM)
     quiet = in_quiet_hours(now, cfg)
     max_attempts = int(cfg["notifications"]["max_attempts"])
@@ -158,6 +159,8 @@ def deliver(conn: Redis, channels: list[Channel], cfg: dict[str, Any], now: date
             conn.lrem(keys.OUTBOX, 0, nid)
             continue
         notice = json.loads(raw)
+        if base_url and notice.get("case_id"):
+            notice["body"] += f"\n\n查看和处置：{base_url.rstrip('/')}/cases/{notice['case_id']}"
         if quiet and not notice.get("urgent"):
             counts["held"] += 1
             continue

@@ -19,7 +19,8 @@ class ResponsePass:
         self.cfg = load(resolve_path(settings))
         self.channels = channels_from_settings(settings, self.cfg)
         self.clock = clock
+        self.base_url = settings.public_url or f"http://{settings.host}:{settings.port}"
 
     def __call__(self, conn: Redis) -> dict[str, Any]:
         now = self.clock()
-        return {"advanced": tick(conn, self.cfg, now), **deliver(conn, self.channels, self.cfg, now)}
+        return {"advanced": tick(conn, self.cfg, now), **deliver(conn, self.channels, self.cfg, now, base_url=self.base_url)}

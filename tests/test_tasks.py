@@ -53,6 +53,8 @@ def test_a_case_walks_from_detection_to_publication_through_a_restart(tmp_path):
             assert case["unit"] == "雅江县人民政府" and case["deadlines"]["release"] == (T0 + timedelta(hours=5)).isoformat()
             respond(conn)
             assert [m["subject"][:5] for m in mail.messages] == ["【新案例·"]
+            body = mail.messages[0]["msg"].get_body().get_content()
+            assert f"查看和处置：http://127.0.0.1:8700/cases/{cid}" in body
 
             now[0] = T0 + timedelta(minutes=41)                # nobody acknowledged within 30 minutes
             respond(conn)

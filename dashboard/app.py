@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> Flask:
     app.jinja_env.filters["shanghai"] = shanghai_time
     app.jinja_env.filters["action_name"] = lambda code: ACTION_NAMES.get(code, code)
     app.config["JSON_AS_ASCII"] = False
+    app.config["TEMPLATES_DIR"] = settings.templates_dir
     app.json.ensure_ascii = False
 
     def snapshot() -> dict[str, Any]:

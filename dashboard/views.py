@@ -145,6 +145,20 @@ def install(app, conn_factory: Callable, actions_factory: Callable) -> None:
             flash("已完成。")
         return redirect(url_for("case_page", cid=cid))
 
+    @app.get("/digest")
+    def digest_page():
+        from .digest import build, render_html
+
+        return render_html(build(conn_factory(), now()), app.config.get("TEMPLATES_DIR", ""))
+
+    @app.get("/digest.pdf")
+    def digest_pdf():
+        from .digest import build, render_pdf
+
+        local = now().astimezone(timezone.utc).strftime("%Y%m%d-%H%M")
+        return render_pdf(build(conn_factory(), now())), 200, {
+            "Content-Type": "application/pdf", "Content-Disposition": f'inline; filename="digest-{local}.pdf"'}
+
     @app.get("/audit")
     @role_required("operator", "leader")
     def audit_page():

@@ -12,6 +12,7 @@ the rest wait for the morning.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import smtplib
@@ -85,9 +86,9 @@ class EmailChannel:
         msg.set_content(notice["body"])
         if notice.get("html"):
             msg.add_alternative(notice["html"], subtype="html")
-        for name, (data, mime) in (notice.get("attachments") or {}).items():
+        for name, (data, mime) in (notice.get("attachments") or {}).items():   # base64 inside JSON
             main, sub = mime.split("/")
-            msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
+            msg.add_attachment(base64.b64decode(data), maintype=main, subtype=sub, filename=name)
         cls = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
         with cls(self.host, self.port, timeout=15) as smtp:
             if self.starttls:

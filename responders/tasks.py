@@ -19,8 +19,14 @@ class ResponsePass:
         self.cfg = load(resolve_path(settings))
         self.channels = channels_from_settings(settings, self.cfg)
         self.clock = clock
+        self.templates_dir = settings.templates_dir
         self.base_url = settings.public_url or f"http://{settings.host}:{settings.port}"
 
     def __call__(self, conn: Redis) -> dict[str, Any]:
+        from dashboard.digest import due
+
         now = self.clock()
-        return {"advanced": tick(conn, self.cfg, now), **deliver(conn, self.channels, self.cfg, now, base_url=self.base_url)}
+        advanced = tick(conn, self.cfg, now)
+        digests = due(conn, self.cfg, now, self.templates_dir)
+        return {"advanced": advanced, "digests": len(digests),
+                **deliver(conn, self.channels, self.cfg, now, base_url=self.base_url)}

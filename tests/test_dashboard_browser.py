@@ -152,6 +152,10 @@ def test_each_role_works_the_case_of_a_crawled_incident_to_publication(system, b
     leader.click("button[data-action=sign]")
     leader.wait_for_selector("#status:has-text('已签发')")
     _shot(leader, "case-signed")
+    leader.click("a[href='/digest']")
+    leader.wait_for_selector("h1:has-text('政务舆情专报')")
+    assert leader.locator("svg rect").count() >= 1 and case["title"][:10] in leader.content()
+    _shot(leader, "digest")
 
     duty.goto(f"{url}/cases/{case['id']}")
     duty.click("button[data-action=publish]")

@@ -34,6 +34,11 @@ def _settings(tmp_path, url, mail_url):
                                   "YUQING_RESPONSE_FILE": str(path)}, cwd=tmp_path)
 
 
+def notices(mail):
+    """Case notices (the leadership digests that escalations also send are counted apart)."""
+    return [m for m in mail.messages if not m["subject"].startswith("政务舆情专报")]
+
+
 def test_a_case_walks_from_detection_to_publication_through_a_restart(tmp_path):
     server = EmbeddedRedis(tmp_path / "redis")
     now = [T0 + timedelta(minutes=10)]
@@ -52,19 +57,21 @@ def test_a_case_walks_from_detection_to_publication_through_a_restart(tmp_path):
             cid = case["id"]
             assert case["unit"] == "雅江县人民政府" and case["deadlines"]["release"] == (T0 + timedelta(hours=5)).isoformat()
             respond(conn)
-            assert [m["subject"][:5] for m in mail.messages] == ["【新案例·"]
-            body = mail.messages[0]["msg"].get_body().get_content()
+            assert [m["subject"][:5] for m in notices(mail)] == ["【新案例·"]
+            body = notices(mail)[0]["msg"].get_body().get_content()
             assert f"查看和处置：http://127.0.0.1:8700/cases/{cid}" in body
 
             now[0] = T0 + timedelta(minutes=41)                # nobody acknowledged within 30 minutes
             respond(conn)
-            assert mail.messages[-1]["to"] == ["deputy@example.gov.cn"] and "升级至分管领导" in mail.messages[-1]["subject"]
+            assert notices(mail)[-1]["to"] == ["deputy@example.gov.cn"] and "升级至分管领导" in notices(mail)[-1]["subject"]
+            digests = [m for m in mail.messages if m["subject"].startswith("政务舆情专报")]
+            assert len(digests) == 1 and "（升级）" in digests[0]["subject"]      # leadership gets the digest
             now[0] = T0 + timedelta(hours=2, minutes=1)        # two-hour reminder; the chain reached 主要领导
             respond(conn)
-            subjects = [m["subject"] for m in mail.messages]
+            subjects = [m["subject"] for m in notices(mail)]
             assert any("升级至主要领导" in s for s in subjects)
             assert any("发布权威信息时限提醒：剩余2小时59分" in s for s in subjects)
-            sent_before_restart = len(mail.messages)
+            sent_before_restart = len(notices(mail))
 
             conn.close()
             server.stop()                                      # Redis restarts; the scheduler is rebuilt
@@ -72,14 +79,14 @@ def test_a_case_walks_from_detection_to_publication_through_a_restart(tmp_path):
             conn = redis.Redis.from_url(url)
             respond = ResponsePass(settings, clock)
             respond(conn)
-            assert len(mail.messages) == sent_before_restart    # nothing fires twice after the restart
+            assert len(notices(mail)) == sent_before_restart    # nothing fires twice after the restart
 
             actions = Actions(conn, load(settings.response_file), clock=clock)
             now[0] = T0 + timedelta(hours=2, minutes=20)
             actions.ack(cid, by="值班员张三")
             now[0] = T0 + timedelta(hours=4, minutes=1)        # acknowledged: no more escalation, the reminder still comes
             respond(conn)
-            subjects = [m["subject"] for m in mail.messages[sent_before_restart:]]
+            subjects = [m["subject"] for m in notices(mail)[sent_before_restart:]]
             assert len(subjects) == 1 and "剩余0小时59分" in subjects[0]
 
             draft = get(conn, cid)["draft"].replace("【待核实：事故单位】", "雅江县某煤业公司") \
@@ -98,7 +105,7 @@ def test_a_case_walks_from_detection_to_publication_through_a_restart(tmp_path):
             (shown,) = list_cases(conn, clock)
             assert shown["status"] == "已发布" and shown["overdue"] is False
             assert shown["first_release_at"] == (T0 + timedelta(hours=4, minutes=35)).isoformat()
-            assert not any("已超过发布权威信息时限" in m["subject"] for m in mail.messages)
+            assert not any("已超过发布权威信息时限" in m["subject"] for m in notices(mail))
             assert len({m["id"] for m in mail.messages}) == len(mail.messages)      # no duplicate sends
             steps = [(h["action"], h["by"]) for h in get(conn, cid)["history"]]
             for step in [("open", "系统"), ("escalate", "系统"), ("remind", "系统"), ("ack", "值班员张三"),

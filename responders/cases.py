@@ -121,6 +121,17 @@ def _facts(event: dict[str, Any]) -> dict[str, Any]:
     return {k: incident.get(k) for k in ("level", "deaths", "injured", "missing", "economic_loss_yuan")}
 
 
+def event_digest(event: dict[str, Any], with_items: bool) -> str:
+    """What of the event a case depends on; a case whose digest is unchanged needs no write. The item
+    count only matters after a release (it makes a 续报 due), so copies of a story cost nothing before."""
+    fields = {k: event.get(k) for k in ("title", "incident", "region", "domain", "concern", "t0", "sources",
+                                        "triggers_response", "level_estimated")}
+    fields["rumor"] = round(float(event.get("rumor_score") or 0.0), 3)
+    if with_items:
+        fields["items"] = event.get("items", 0)
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True)
+
+
 def refresh(old: dict[str, Any] | None, event: dict[str, Any], kind: str, cfg: dict[str, Any], now: datetime,
             templates_dir: str = "", change: Change | None = None) -> dict[str, Any]:
     """The case after the event's latest state: facts, T0 (only earlier), unit, auto draft."""
@@ -159,6 +170,7 @@ def refresh(old: dict[str, Any] | None, event: dict[str, Any], kind: str, cfg: d
         "sources": event.get("sources", []), "units_involved": involved,
         "is_rumor": event.get("rumor_score", 0.0) >= cfg["response_cases"]["rumor_score_at_least"],
     })
+    case["event_digest"] = event_digest(event, bool(case.get("releases")))
     if old is None:
         case.update({"status": OPEN, "unit": unit, "unit_by": "系统", "first_release_at": None,
                      "press_conference_at": None, "opened_at": now.isoformat(), "acked_at": None,
@@ -215,12 +227,16 @@ class Responder:
     def on_events(self, conn: Redis, events: list[tuple[dict[str, Any], bool]], now: datetime) -> list[dict]:
         """Each (event, alerted) pair: open or refresh its case when one is due or already exists."""
         ids = [case_id(e["id"]) for e, _ in events]
-        exists = _pipe_exists(conn, [keys.case(i) for i in ids]) if ids else []
+        current = conn.mget([keys.case(i) for i in ids]) if ids else []
         out = []
         for n, (event, alerted) in enumerate(events):
             incident = bool(event.get("triggers_response"))
-            if not (incident or exists[n] or self.wants_response_case(event, alerted)):
+            old = json.loads(current[n]) if current[n] else None
+            if old is None and not (incident or self.wants_response_case(event, alerted)):
                 continue
+            if old is not None and old.get("event_digest") == event_digest(event, bool(old.get("releases"))) \
+                    and (old.get("kind") == "incident" or not incident):
+                continue                     # nothing the case depends on has changed
             kind = "incident" if incident else "response"
 
             def change(old, extra, event=event, kind=kind):
@@ -228,13 +244,6 @@ class Responder:
 
             out.append(mutate(conn, case_id(event["id"]), change, self.cfg, now))
         return out
-
-
-def _pipe_exists(conn: Redis, names: list[str]) -> list[int]:
-    with conn.pipeline(transaction=False) as pipe:
-        for name in names:
-            pipe.exists(name)
-        return pipe.execute()
 
 
 def get(conn: Redis, cid: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ template by putting ``drafts/<name>.txt.j2`` in their templates folder.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined
@@ -47,7 +48,10 @@ def event_phrase(title: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8)
 def environment(templates_dir: str = "") -> SandboxedEnvironment:
+    """One environment per templates folder and process (templates compile once; Jinja2 still reloads
+    a template whose file changed, so operators' edits are picked up)."""
     return SandboxedEnvironment(loader=loader(templates_dir), undefined=StrictUndefined, autoescape=False,
                                 keep_trailing_newline=True)
 

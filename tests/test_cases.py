@@ -145,3 +145,16 @@ def test_tick_only_touches_due_cases(redis_conn, classifier):
     due = redis_conn.zscore(keys.CASES_DUE, "case-" + redis_conn.zrange(keys.EVENTS_BY_TIME, 0, 0)[0].decode()[3:])
     assert due == (DETECTED + timedelta(minutes=30)).timestamp()          # first: the acknowledgement deadline
     assert tick(redis_conn, cfg, DETECTED + timedelta(minutes=31)) == 1
+
+
+def test_copies_that_change_nothing_the_case_depends_on_do_not_rewrite_it(redis_conn):
+    responder = Responder(load())
+    event = {"id": "ev-s1", "title": "某县化工厂爆炸", "items": 2, "concern": "突发事件与灾害", "rumor_score": 0.1,
+             "region": {"place": "某县"}, "t0": "2024-06-03T06:00:00+00:00", "triggers_response": True,
+             "incident": {"type": "事故灾难", "level": "重大", "deaths": 11}}
+    (first,) = responder.on_events(redis_conn, [(event, True)], DETECTED)
+    assert responder.on_events(redis_conn, [(dict(event, items=40), True)], DETECTED + timedelta(minutes=1)) == []
+    assert get(redis_conn, first["id"])["updated_at"] == first["updated_at"]
+    (grown,) = responder.on_events(redis_conn, [(dict(event, incident={**event["incident"], "deaths": 13}), True)],
+                                   DETECTED + timedelta(minutes=2))
+    assert grown["facts"]["deaths"] == 13 and "13人死亡" in grown["draft"]

@@ -26,7 +26,7 @@ ACTION_NAMES = {
     "edit": "修改稿件", "redraft": "重新生成", "verify": "核实数字", "submit": "提交审核", "approve": "审核通过",
     "reject": "退回", "sign": "审签", "publish": "发布", "press_conference": "新闻发布会", "press": "新闻发布会",
     "close": "关闭", "remind": "提醒", "breach": "超时", "escalate": "升级", "followup_due": "续报到期",
-    "dismiss": "标记误报", "login": "登录", "logout": "退出", "login_failed": "登录失败",
+    "dismiss": "标记误报", "relabel": "改标", "login": "登录", "logout": "退出", "login_failed": "登录失败",
 }
 
 

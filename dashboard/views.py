@@ -69,7 +69,9 @@ def install(app, conn_factory: Callable, actions_factory: Callable) -> None:
         if rep:
             from classifiers.tokenizer import tokenize
             tokens = tokenize(f"{rep.get('title', '')}。{rep.get('text', '')}"[:600])
-        return render_template("dashboard/event.html", event=event, items=items, chart=_chart(volume),
+        from classifiers.classify import HEADS
+
+        return render_template("dashboard/event.html", event=event, items=items, chart=_chart(volume), heads=HEADS,
                                alert=json.loads(alert_raw) if alert_raw else None, rep=rep, tokens=tokens)
 
     @app.post("/alerts/<alert_id>/dismiss")
@@ -99,6 +101,27 @@ def install(app, conn_factory: Callable, actions_factory: Callable) -> None:
         audit.record(conn, g.user["name"], "dismiss", alert_id, "误报", request.remote_addr or "")
         flash("已标记为误报，并记录为训练标注。")
         return redirect(url_for("queue_page"))
+
+    @app.post("/items/<item_id>/label")
+    @require("relabel")
+    def relabel(item_id: str):
+        from classifiers import feedback
+        from classifiers.classify import HEADS
+
+        head, label = request.form.get("head", ""), request.form.get("label", "").strip()
+        back = request.form.get("back", "/")
+        back = back if back.startswith("/") and not back.startswith("//") else "/"
+        if head not in HEADS + ("concern",):
+            flash(f"未能完成：没有分类器 {head}")
+            return redirect(back)
+        try:
+            feedback.add(conn_factory(), item_id, head, label, g.user["name"])
+        except InputError as exc:
+            flash(f"未能完成：{exc}")
+        else:
+            audit.record(conn_factory(), g.user["name"], "relabel", item_id, f"{head}={label}", request.remote_addr or "")
+            flash(f"已记录标注：{head} = {label}")
+        return redirect(back)
 
     @app.get("/cases/<cid>")
     def case_page(cid: str):

@@ -96,3 +96,17 @@ def test_the_event_page_shows_items_volume_tokens_and_reasons(loaded, redis_conn
     assert "<svg" in page and "<rect" in page and ("<code>瓦斯</code>" in page or "<code>瓦斯爆炸</code>" in page)
     assert "突发事件：事故灾难 重大" in page and "&lt;script&gt;" in page and "<script>alert(1)" not in page
     assert signed_in(loaded, "张三").get("/events/ev-nope").status_code == 404
+
+
+def test_relabelling_an_item_from_the_event_page_stores_a_training_row(loaded, redis_conn):
+    from classifiers import feedback
+    duty = signed_in(loaded, "张三")
+    page = duty.get("/events/ev-v1").get_data(as_text=True)
+    assert 'action="/items/v1/label"' in page
+    duty.post("/items/v1/label", data={"csrf_token": duty.csrf, "head": "domain", "label": "城乡建设", "back": "/events/ev-v1"})
+    (row,) = feedback.export(redis_conn, "domain")
+    assert row["id"] == "v1" and row["label"] == "城乡建设"
+    bad = duty.post("/items/v1/label", data={"csrf_token": duty.csrf, "head": "nope", "label": "x"}, follow_redirects=True)
+    assert "没有分类器 nope" in bad.get_data(as_text=True)
+    leader = signed_in(loaded, "王主任")
+    assert leader.post("/items/v1/label", data={"csrf_token": leader.csrf, "head": "domain", "label": "x"}).status_code == 403

@@ -55,6 +55,8 @@ class Classifier:
         self._fast: dict = {}
         if schemes_file is None and var is not None and (var / "schemes.yaml").is_file():
             schemes_file = var / "schemes.yaml"
+        self.schemes_file = schemes_file if schemes_file is not None else (var / "schemes.yaml" if var else None)
+        self._schemes_mtime = self._mtime()
         self.schemes = schemes.load(schemes_file)
 
     @classmethod
@@ -76,7 +78,16 @@ class Classifier:
                 changed.append(head)
         if changed:
             self._fast.clear()
+        if self._mtime() != self._schemes_mtime:      # the console saved new monitoring schemes
+            path = self.schemes_file if self.schemes_file and self.schemes_file.is_file() else None
+            self.schemes = schemes.load(path)
+            self._schemes_mtime = self._mtime()
+            changed.append("schemes")
         return changed
+
+    def _mtime(self) -> float:
+        path = getattr(self, "schemes_file", None)
+        return path.stat().st_mtime if path is not None and path.is_file() else 0.0
 
     def versions(self) -> list[dict[str, str]]:
         return [{"head": h, "version": m.version, "directory": str(m.directory)} for h, m in self.models.items()]

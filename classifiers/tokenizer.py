@@ -20,6 +20,7 @@ from typing import Iterable
 _lock = threading.Lock()
 _backend = None
 _backend_name = ""
+_dictionary_mtime: float | None = None     # of the operators' dictionary when the tokeniser was built
 _stopwords: frozenset[str] = frozenset()
 
 # Tokens that carry no meaning for the heads: whitespace, punctuation, symbols.
@@ -66,6 +67,8 @@ def load(backend: str | None = None, extra: Iterable[Path] | None = None) -> str
     with _lock:
         if _backend is not None and backend in (None, _backend_name):
             return _backend_name
+        global _dictionary_mtime
+        _dictionary_mtime = dictionary_mtime()
         words = dictionary_words(operator_dictionary() if extra is None else extra)
         choice = backend or os.environ.get("YUQING_TOKENIZER") or "auto"
         instance = None
@@ -96,6 +99,26 @@ def load(backend: str | None = None, extra: Iterable[Path] | None = None) -> str
         tokenize.cache_clear()
         _kept.clear()
         return name
+
+
+def dictionary_mtime() -> float:
+    path = operator_dictionary()[0]
+    return path.stat().st_mtime if path.is_file() else 0.0
+
+
+def reload_if_changed() -> bool:
+    """Rebuild the tokeniser when the operators' dictionary changed since it was built (workers check
+    this every minute, so words added in the console apply without a restart)."""
+    global _dictionary_mtime
+    mtime = dictionary_mtime()
+    if _dictionary_mtime is None or mtime == _dictionary_mtime:
+        return False
+    global _backend
+    with _lock:
+        _backend = None
+    load()
+    _dictionary_mtime = mtime
+    return True
 
 
 @lru_cache(maxsize=2048)

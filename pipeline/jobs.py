@@ -32,7 +32,10 @@ def classifier():
         _classifier = Classifier.from_settings(load_settings())
         _checked = time.monotonic()
     elif time.monotonic() - _checked > REFRESH_S:
+        from classifiers.tokenizer import reload_if_changed
+
         _classifier.refresh()
+        reload_if_changed()
         _checked = time.monotonic()
     return _classifier
 

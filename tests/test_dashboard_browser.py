@@ -173,5 +173,9 @@ def test_each_role_works_the_case_of_a_crawled_incident_to_publication(system, b
     for action in ("确认", "修改稿件", "提交审核", "审核通过", "审签", "发布"):
         assert ops.locator(f"td:text-is('{action}')").count() >= 1
     _shot(ops, "audit")
+    ops.goto(url + "/console?test=" + "四川雅江县发生重大道路交通事故")
+    ops.wait_for_selector("#test code")
+    assert ops.locator("details.confusion").count() >= 3           # one per head in use
+    _shot(ops, "console")
     (shown,) = [c for c in json.loads(run_cli("cases", "--json", env=system["env"]).stdout) if c["id"] == case["id"]]
     assert shown["status"] == "已发布" and shown["first_release_at"] and shown["overdue"] is False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
@@ -101,12 +101,16 @@ def predict(pipeline, rows: list[dict[str, Any]], head: str, threshold: float | 
 
 
 def train_and_save(head: str, data: Path, out: Path, holdout: float = 0.2,
-                   extra_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                   extra_rows: list[dict[str, Any]] | None = None,
+                   progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """`yuqing train`: measure on a held-out fifth, then fit on every row and save.
 
-    ``extra_rows`` (operators' relabels) replace data rows with the same id."""
+    ``extra_rows`` (operators' relabels) replace data rows with the same id; ``progress(step, done,
+    total)`` is told before each of the four steps."""
     from sklearn.model_selection import train_test_split
 
+    tell = progress or (lambda step, done, total: None)
+    tell("读取数据", 0, 4)
     rows = read_rows(data)
     if extra_rows:
         relabelled = {r["id"] for r in extra_rows}
@@ -115,12 +119,15 @@ def train_and_save(head: str, data: Path, out: Path, holdout: float = 0.2,
     threshold = THRESHOLDS.get(head)
     metrics: dict[str, Any] = {"n_rows": len(rows)}
     counts = {label: labels.count(label) for label in set(labels)}
+    tell("留出集评估", 1, 4)
     if len(rows) >= 20 and min(counts.values()) >= 2:
         fit_rows, held = train_test_split(rows, test_size=holdout, random_state=0, stratify=labels)
         if len({r["label"] for r in fit_rows}) >= 2:
             metrics["held_out"] = report([r["label"] for r in held],
                                          predict(train(fit_rows), held, head, threshold))
+    tell("全量训练", 2, 4)
     model = train(rows)
+    tell("保存", 3, 4)
     registry.save(out, head, model, labels=sorted(counts), data_sha256=registry.sha256_rows(rows),
                   metrics=metrics, threshold=threshold)
     return registry.load(out).manifest

@@ -13,7 +13,7 @@ import io
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pipeline.errors import InputError
 
@@ -97,8 +97,10 @@ def to_item(row: dict[str, Any], source: str, number: int, fetched_at: datetime)
     return item
 
 
-def import_file(path: Path, source: str, handoff, batch_size: int = 100) -> dict[str, int]:
-    """Import every usable row; rows without title and text are rejected and counted."""
+def import_file(path: Path, source: str, handoff, batch_size: int = 100,
+                progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    """Import every usable row; rows without title and text are rejected and counted.
+    ``progress(step, done, total)`` is told after every batch (total 0: unknown)."""
     fetched_at = datetime.now(timezone.utc)
     batch: list[dict[str, Any]] = []
     accepted = rejected = 0
@@ -113,5 +115,7 @@ def import_file(path: Path, source: str, handoff, batch_size: int = 100) -> dict
         if len(batch) >= batch_size:
             handoff.send(batch)
             batch = []
+            if progress:
+                progress("导入", number, 0)
     handoff.send(batch)
     return {"accepted": accepted, "rejected": rejected, **handoff.counts}

@@ -27,7 +27,7 @@ ACTION_NAMES = {
     "reject": "退回", "sign": "审签", "publish": "发布", "press_conference": "新闻发布会", "press": "新闻发布会",
     "close": "关闭", "remind": "提醒", "breach": "超时", "escalate": "升级", "followup_due": "续报到期",
     "dismiss": "标记误报", "relabel": "改标", "model_promote": "切换模型", "model_rollback": "回退模型",
-    "schemes_save": "保存监测方案", "userdict_save": "保存用户词典", "login": "登录", "logout": "退出", "login_failed": "登录失败",
+    "schemes_save": "保存监测方案", "userdict_save": "保存用户词典", "task_start": "启动任务", "login": "登录", "logout": "退出", "login_failed": "登录失败",
 }
 
 
@@ -96,11 +96,12 @@ def create_app(settings: Settings) -> Flask:
 
         return Actions(conn(), load(resolve_path(settings)), settings.templates_dir)
 
-    from . import auth, console, views
+    from . import auth, console, tasks, views
 
     auth.install(app, conn, settings.session_idle_minutes, settings.session_hours)
     views.install(app, conn, actions)
     console.install(app, conn, settings)
+    tasks.install(app, conn, settings)
 
     @app.get("/status")
     def status_page():

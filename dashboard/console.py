@@ -101,7 +101,9 @@ def install(app, conn_factory: Callable, settings) -> None:
                       "schemes": schemes.evaluate(schemes.load(schemes_path if schemes_path.is_file() else None), test)}
         conn = conn_factory()
         sources = _sources(conn)
-        return render_template("dashboard/console.html", heads=versions(var), queue=uncertain(conn),
+        from .tasks import recent
+
+        return render_template("dashboard/console.html", heads=versions(var), queue=uncertain(conn), tasks=recent(conn),
                                schemes_text=schemes_text, userdict=userdict, test=test, result=result,
                                sources=sources, schemes_path=str(schemes_path), userdict_path=str(userdict_path))
 

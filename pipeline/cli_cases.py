@@ -39,6 +39,14 @@ def _when(value: str | None) -> datetime | None:
     return when
 
 
+def _audited(ctx: click.Context, action: str, target: str, by: str, result: dict) -> dict:
+    """Case steps taken at the command line go to the same audit log as the dashboard's."""
+    from dashboard import audit
+
+    audit.record(redis_of(ctx), by, action, target, "命令行")
+    return result
+
+
 def _show(case: dict) -> None:
     from pipeline.items import SHANGHAI
 
@@ -86,7 +94,7 @@ def show(ctx: click.Context, case_id: str, as_json: bool, history: bool) -> None
 @click.pass_context
 def ack(ctx: click.Context, case_id: str, by: str) -> None:
     """Acknowledge a case (stops escalation for a missed acknowledgement)."""
-    _show(_actions(ctx).ack(case_id, by))
+    _show(_audited(ctx, "ack", case_id, by, _actions(ctx).ack(case_id, by)))
 
 
 @case.command("assign")
@@ -96,7 +104,7 @@ def ack(ctx: click.Context, case_id: str, by: str) -> None:
 @click.pass_context
 def assign(ctx: click.Context, case_id: str, unit: str, by: str) -> None:
     """Make UNIT the responsible unit (overrides the routing rules for this case)."""
-    _show(_actions(ctx).assign(case_id, unit, by))
+    _show(_audited(ctx, "assign", case_id, by, _actions(ctx).assign(case_id, unit, by)))
 
 
 @case.command("level")
@@ -107,7 +115,7 @@ def assign(ctx: click.Context, case_id: str, unit: str, by: str) -> None:
 @click.pass_context
 def level(ctx: click.Context, event_id: str, level: str, by: str, reason: str) -> None:
     """Set an event's grade by hand: 重大/特别重大 opens its incident case; later items never undo it."""
-    _show(_actions(ctx).set_level(event_id, level, by, reason))
+    _show(_audited(ctx, "level", event_id, by, _actions(ctx).set_level(event_id, level, by, reason)))
 
 
 @case.command("edit")
@@ -121,7 +129,7 @@ def edit(ctx: click.Context, case_id: str, path: str, by: str) -> None:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
-    _show(_actions(ctx).edit(case_id, text, by))
+    _show(_audited(ctx, "edit", case_id, by, _actions(ctx).edit(case_id, text, by)))
 
 
 @case.command("redraft")
@@ -131,7 +139,7 @@ def edit(ctx: click.Context, case_id: str, path: str, by: str) -> None:
 @click.pass_context
 def redraft(ctx: click.Context, case_id: str, kind: str, by: str) -> None:
     """Start a fresh automatic draft: incident (情况通报), followup (续报), rebuttal (辟谣), response (回应关切)."""
-    _show(_actions(ctx).redraft(case_id, kind, by))
+    _show(_audited(ctx, "redraft", case_id, by, _actions(ctx).redraft(case_id, kind, by)))
 
 
 @case.command("verify")
@@ -140,7 +148,7 @@ def redraft(ctx: click.Context, case_id: str, kind: str, by: str) -> None:
 @click.pass_context
 def verify(ctx: click.Context, case_id: str, by: str) -> None:
     """Confirm the case's casualty and loss figures as verified by the responsible unit."""
-    _show(_actions(ctx).verify_figures(case_id, by))
+    _show(_audited(ctx, "verify", case_id, by, _actions(ctx).verify_figures(case_id, by)))
 
 
 @case.command("submit")
@@ -149,7 +157,7 @@ def verify(ctx: click.Context, case_id: str, by: str) -> None:
 @click.pass_context
 def submit(ctx: click.Context, case_id: str, by: str) -> None:
     """Send the draft to review (起草 → 审核); the privacy and secrecy check runs."""
-    _show(_actions(ctx).submit(case_id, by))
+    _show(_audited(ctx, "submit", case_id, by, _actions(ctx).submit(case_id, by)))
 
 
 @case.command("approve")
@@ -159,7 +167,7 @@ def submit(ctx: click.Context, case_id: str, by: str) -> None:
 @click.pass_context
 def approve(ctx: click.Context, case_id: str, by: str, note: str) -> None:
     """Pass review (审核 → 审签); refused while a blocking finding remains or for the draft's own author."""
-    _show(_actions(ctx).approve(case_id, by, note))
+    _show(_audited(ctx, "approve", case_id, by, _actions(ctx).approve(case_id, by, note)))
 
 
 @case.command("reject")
@@ -169,7 +177,7 @@ def approve(ctx: click.Context, case_id: str, by: str, note: str) -> None:
 @click.pass_context
 def reject(ctx: click.Context, case_id: str, by: str, reason: str) -> None:
     """Send the draft back to 起草 from 审核 or 审签."""
-    _show(_actions(ctx).reject(case_id, by, reason))
+    _show(_audited(ctx, "reject", case_id, by, _actions(ctx).reject(case_id, by, reason)))
 
 
 @case.command("sign")
@@ -178,7 +186,7 @@ def reject(ctx: click.Context, case_id: str, by: str, reason: str) -> None:
 @click.pass_context
 def sign(ctx: click.Context, case_id: str, by: str) -> None:
     """Leadership sign-off (审签 → 已签发)."""
-    _show(_actions(ctx).sign(case_id, by))
+    _show(_audited(ctx, "sign", case_id, by, _actions(ctx).sign(case_id, by)))
 
 
 @case.command("publish")
@@ -189,7 +197,7 @@ def sign(ctx: click.Context, case_id: str, by: str) -> None:
 @click.pass_context
 def publish(ctx: click.Context, case_id: str, by: str, at: str | None, url: str) -> None:
     """Record the signed text as published; the first release meets (or misses) the deadline."""
-    _show(_actions(ctx).publish(case_id, by, _when(at), url))
+    _show(_audited(ctx, "publish", case_id, by, _actions(ctx).publish(case_id, by, _when(at), url)))
 
 
 @case.command("press")
@@ -199,7 +207,7 @@ def publish(ctx: click.Context, case_id: str, by: str, at: str | None, url: str)
 @click.pass_context
 def press(ctx: click.Context, case_id: str, by: str, at: str | None) -> None:
     """Record the press conference (新闻发布会)."""
-    _show(_actions(ctx).press_conference(case_id, by, _when(at)))
+    _show(_audited(ctx, "press", case_id, by, _actions(ctx).press_conference(case_id, by, _when(at))))
 
 
 @case.command("close")
@@ -209,7 +217,7 @@ def press(ctx: click.Context, case_id: str, by: str, at: str | None) -> None:
 @click.pass_context
 def close(ctx: click.Context, case_id: str, by: str, reason: str) -> None:
     """Close a case; its timers stop."""
-    _show(_actions(ctx).close(case_id, by, reason))
+    _show(_audited(ctx, "close", case_id, by, _actions(ctx).close(case_id, by, reason)))
 
 
 @case.command("export")

@@ -65,3 +65,48 @@ def ingest_batch(items: list[dict[str, Any]]) -> dict[str, int]:
 
     connection = _connection()
     return process_batch(connection, items, classifier(), responder=responder())
+
+
+def _progress(step: str, done: int, total: int) -> None:
+    """Progress of the current job, kept in its meta for the dashboard's progress display."""
+    job = get_current_job()
+    if job is not None:
+        job.meta["progress"] = {"step": step, "done": done, "total": total, "at": time.time()}
+        job.save_meta()
+
+
+def train_model(head: str, data: str, with_feedback: bool = False) -> dict[str, Any]:
+    """Train a head (started from the console) and register it as a new, not yet promoted, version."""
+    import tempfile
+    from pathlib import Path
+
+    from classifiers import registry
+    from classifiers.feedback import export
+    from classifiers.training import train_and_save
+
+    from .settings import load_settings
+
+    settings = load_settings()
+    extra = export(_connection(), head) if with_feedback else None
+    with tempfile.TemporaryDirectory(prefix="yuqing-train-") as tmp:
+        manifest = train_and_save(head, Path(data), Path(tmp) / "model", extra_rows=extra, progress=_progress)
+        registry.register(settings.var_dir, Path(tmp) / "model")
+    _progress("完成", 4, 4)
+    return {"head": head, "version": manifest["version"], "held_out": manifest["metrics"].get("held_out", {}),
+            "n_rows": manifest["metrics"].get("n_rows")}
+
+
+def import_upload(path: str, source: str) -> dict[str, int]:
+    """Import a file uploaded in the dashboard into the ingest queue."""
+    from pathlib import Path
+
+    from crawlers.handoff import Handoff
+    from crawlers.importer import import_file
+
+    from .settings import load_settings
+
+    settings = load_settings()
+    counts = import_file(Path(path), source, Handoff(settings, settings.batch_size), settings.batch_size,
+                         progress=_progress)
+    _progress("完成", counts["accepted"], counts["accepted"])
+    return counts

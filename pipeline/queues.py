@@ -14,7 +14,8 @@ from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
 INGEST = "yuqing-ingest"
-ALL_QUEUES = (INGEST,)
+OPS = "yuqing-ops"              # long work started from the dashboard (training, import); after ingest
+ALL_QUEUES = (INGEST, OPS)
 RETRY = Retry(max=5, interval=[5, 15, 60, 300, 900])
 
 

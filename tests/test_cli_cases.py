@@ -49,6 +49,11 @@ def test_a_case_goes_through_the_workflow_from_the_shell(env, tmp_path):
     report = json.loads(run_cli("report", "compliance", "--month", month, "--json", env=env).stdout)
     assert [r["state"] for r in report["rows"] if r["milestone"] == "release"] == ["on_time"]
     assert "按时率" in run_cli("report", "compliance", "--month", month, env=env).stdout
+    from dashboard import audit
+    import redis
+    steps = [(e["user"], e["action"], e["detail"]) for e in audit.recent(redis.Redis.from_url(env["REDIS_URL"]))]
+    assert ("王主任", "sign", "命令行") in steps and ("张三", "publish", "命令行") in steps
+    assert ("张三", "approve", "命令行") not in steps                    # refused steps are not logged as done
 
 
 def test_mistakes_are_one_line_errors(env):

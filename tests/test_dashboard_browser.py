@@ -177,5 +177,13 @@ def test_each_role_works_the_case_of_a_crawled_incident_to_publication(system, b
     ops.wait_for_selector("#test code")
     assert ops.locator("details.confusion").count() >= 3           # one per head in use
     _shot(ops, "console")
+    upload = SHOTS.parent / "sample-12345.csv"
+    upload.write_bytes("标题,内容,时间\n路灯不亮,夜间出行不便,2024-06-01 10:00\n".encode("gbk"))
+    ops.set_input_files("#import input[type=file]", str(upload))
+    ops.fill("#import input[name=source]", "hotline-12345")
+    ops.click("#import button")
+    ops.wait_for_selector("#status:has-text('已完成')", timeout=60000)      # the workers ran the import
+    _shot(ops, "task")
+    upload.unlink()
     (shown,) = [c for c in json.loads(run_cli("cases", "--json", env=system["env"]).stdout) if c["id"] == case["id"]]
     assert shown["status"] == "已发布" and shown["first_release_at"] and shown["overdue"] is False

@@ -21,8 +21,9 @@ def test_reports_queue_depth_lag_and_workers(redis_conn, redis_url):
         w.register_death()
     assert report["redis"]["ok"] and report["redis"]["aof_enabled"] is True
     assert "********" in report["redis"]["url"] and redis_url.split("@")[0].split(":")[-1] not in report["redis"]["url"]
-    (q,) = report["queues"]
-    assert q["depth"] == 3 and q["lag_s"] >= 1.0
+    q, ops = report["queues"]
+    assert q["name"] == "yuqing-ingest" and q["depth"] == 3 and q["lag_s"] >= 1.0
+    assert ops["name"] == "yuqing-ops" and ops["depth"] == 0
     assert [w["name"] for w in report["workers"]] == ["yuqing-test-w1"]
     text = format_text(report)
     assert "depth 3" in text and "Workers    1" in text and "Scheduler  未运行" in text

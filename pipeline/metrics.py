@@ -59,6 +59,11 @@ def prometheus(report: dict[str, Any]) -> str:
         out.append(_line("yuqing_latency_seconds", p["latency_p50_s"], {"quantile": "0.5"}))
         out.append(_line("yuqing_latency_seconds", p["latency_p95_s"], {"quantile": "0.95"}))
         out.append(_line("yuqing_alerts_open", p["alerts_open"]))
+    c = report.get("cases")
+    if c:
+        out.append("# TYPE yuqing_cases_open gauge\n# TYPE yuqing_cases_overdue gauge\n# TYPE yuqing_notices_waiting gauge\n")
+        out += [_line("yuqing_cases_open", c["open"]), _line("yuqing_cases_overdue", c["overdue"]),
+                _line("yuqing_notices_waiting", c["outbox"])]
     out.append("# TYPE yuqing_source_consecutive_failures gauge\n")
     for s in report.get("sources", []):
         out.append(_line("yuqing_source_consecutive_failures", s.get("consecutive_failures", 0), {"source": s["name"]}))

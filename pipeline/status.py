@@ -94,7 +94,18 @@ def gather(connection: Redis, url: str = "", embedded: bool = False,
     report["items"] = connection.zcard(keys.ITEMS_BY_TIME)
     from .metrics import pipeline_figures
     report["pipeline"] = pipeline_figures(connection)
+    report["cases"] = _cases(connection, now)
     return report
+
+
+def _cases(connection: Redis, now: float) -> dict[str, int]:
+    """Open cases, those past their first deadline without a release, and notices waiting to be sent."""
+    from responders.cases import list_cases
+
+    open_cases = [c for c in list_cases(connection, lambda: datetime.fromtimestamp(now, timezone.utc), kind=None)
+                  if c["status"] != "已关闭"]
+    return {"open": len(open_cases), "incident": sum(1 for c in open_cases if c.get("kind") == "incident"),
+            "overdue": sum(1 for c in open_cases if c["overdue"]), "outbox": connection.llen(keys.OUTBOX)}
 
 
 def format_text(report: dict[str, Any]) -> str:
@@ -118,6 +129,10 @@ def format_text(report: dict[str, Any]) -> str:
                      + (f", {per * 1000:.2f} ms/item in workers" if per else "")
                      + (f", latency p50 {p['latency_p50_s']}s p95 {p['latency_p95_s']}s" if p["latency_p50_s"] is not None else "")
                      + f", {p['alerts_open']} open alerts")
+    c = report.get("cases")
+    if c:
+        lines.append(f"Cases      {c['open']} open ({c['incident']} incident), {c['overdue']} overdue"
+                     + ("  超时 OVERDUE" if c["overdue"] else "") + f", {c['outbox']} notice(s) waiting")
     lines.append(f"Workers    {len(report['workers'])}")
     for w in report["workers"]:
         lines.append(f"  - {w['name']}  {w['state']}  heartbeat {w['heartbeat_age_s']}s ago")

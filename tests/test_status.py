@@ -46,3 +46,21 @@ def test_unreachable_redis_is_reported_not_raised():
     report = gather(client, "redis://127.0.0.1:1/0")
     assert report["redis"]["ok"] is False and report["redis"]["error"]
     assert "不可用" in format_text(report)
+
+
+def test_reports_open_and_overdue_cases_and_waiting_notices(redis_conn, redis_url):
+    from datetime import datetime, timedelta, timezone
+
+    from pipeline.metrics import prometheus
+    from responders.cases import Responder
+    from responders.config import load
+
+    t0 = datetime.now(timezone.utc) - timedelta(hours=6)
+    event = {"id": "ev-st1", "title": "某县爆炸", "items": 1, "concern": "突发事件与灾害", "rumor_score": 0.0,
+             "region": {"place": "某县"}, "t0": t0.isoformat(), "triggers_response": True,
+             "incident": {"type": "事故灾难", "level": "重大", "deaths": 10}}
+    Responder(load()).on_events(redis_conn, [(event, True)], datetime.now(timezone.utc))
+    report = gather(redis_conn, redis_url, embedded=True)
+    assert report["cases"] == {"open": 1, "incident": 1, "overdue": 1, "outbox": 2}     # opened + breached
+    assert "Cases      1 open (1 incident), 1 overdue  超时 OVERDUE, 2 notice(s) waiting" in format_text(report)
+    assert "yuqing_cases_overdue 1" in prometheus(report)

@@ -23,6 +23,9 @@ OPTIONAL_HEADS = ("concern",)  # rules by default; a trained model given with --
 POSITIVE_LABELS = ("rumor", "谣言", "fake", "false", "1", "true", "yes")
 NONE_LABELS = ("none", "无", "非突发事件", "other", "其他", "0", "null")
 RESPONSE_LEVELS = ("特别重大", "重大")
+# Third class of the shipped rumour head: text that is not a social post (news, citizen messages).
+# Its rumour score is the probability of "rumor" alone; a label decision is never "other_genre".
+OTHER_GENRE = "other_genre"
 
 
 def positive_label(labels: list[str]) -> str:
@@ -32,6 +35,12 @@ def positive_label(labels: list[str]) -> str:
             if label.lower() == candidate:
                 return label
     return sorted(labels)[-1]
+
+
+def negative_label(labels: list[str]) -> str:
+    """The label a rumour head's decision gives when the score is under the threshold."""
+    pos = positive_label(labels)
+    return next((label for label in labels if label not in (pos, OTHER_GENRE)), OTHER_GENRE)
 
 
 def none_label(labels: list[str]) -> str | None:

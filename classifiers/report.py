@@ -87,7 +87,7 @@ def write_report(model_dir: Path, data: Path, out: Path, templates_dir: str = ""
     proba = scores(model.pipeline, rows)
     curves = []
     positive = None
-    if model.head == "rumor" and len(labels) == 2:
+    if model.head == "rumor" and len(labels) >= 2:
         positive = positive_label(labels)
         score = proba[:, labels.index(positive)]
         threshold = model.threshold or 0.5

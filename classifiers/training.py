@@ -82,13 +82,12 @@ def report(truth: list[str], predicted: list[str]) -> dict[str, Any]:
 
 def predict(pipeline, rows: list[dict[str, Any]], head: str, threshold: float | None) -> list[str]:
     """Labels as the classifier decides them, thresholds included."""
-    from .classify import none_label, positive_label
+    from .classify import negative_label, none_label, positive_label
 
     labels = [str(c) for c in pipeline.classes_]
     proba = scores(pipeline, rows)
-    if head == "rumor" and threshold is not None and len(labels) == 2:
-        pos = positive_label(labels)
-        neg = next(label for label in labels if label != pos)
+    if head == "rumor" and threshold is not None and len(labels) >= 2:
+        pos, neg = positive_label(labels), negative_label(labels)
         return [pos if p >= threshold else neg for p in proba[:, labels.index(pos)]]
     none = none_label(labels) if head == "incident_type" else None
     if none is not None and threshold is not None:

@@ -55,3 +55,20 @@ def test_rumor_threshold_and_incident_none_threshold(tmp_path):
     model = registry.load(registry.resolve("incident_type"))
     rows = [{"title": "某市一居民楼发生燃气爆炸 已致5人死亡"}, {"title": "央行公布上月外汇储备数据"}]
     assert predict(model.pipeline, rows, "incident_type", 0.7) == ["事故灾难", "none"]
+
+
+def test_a_rumour_head_with_a_genre_class_decides_only_rumour_or_not(tmp_path):
+    """The shipped rumour head has a third class for text that is not a social post: its decisions
+    (and so `yuqing evaluate` on two-label rows) are still rumour / non-rumour, by the threshold."""
+    from classifiers.classify import OTHER_GENRE
+    from classifiers.heads import fit_head
+
+    posts = ["转发 紧急扩散 听说 明天 自来水 有毒", "网传 某地 地震 谣言 快转", "扩散 吃了会死 速转"]
+    fine = ["今日 天气 晴朗 出门 散步", "周末 看了 一场 电影", "新学期 开学 第一天"]
+    news = ["国务院 常务会议 部署 经济 工作", "央行 公布 外汇储备 数据", "市政府 召开 新闻发布会"]
+    texts = [t + f" {i}" for i in range(6) for t in posts + fine + news]
+    labels = [lab for _ in range(6) for lab in ["rumor"] * 3 + ["non-rumor"] * 3 + [OTHER_GENRE] * 3]
+    model = fit_head(texts, labels)
+    rows = [{"text": "紧急扩散 自来水 有毒 快转"}, {"text": "国务院 召开 常务会议"}]
+    assert predict(model, rows, "rumor", 0.5) == ["rumor", "non-rumor"]
+    assert predict(model, rows, "rumor", 0.999) == ["non-rumor", "non-rumor"]

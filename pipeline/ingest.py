@@ -86,18 +86,22 @@ def _alert_doc(event_id: str, event: dict[str, Any], reasons: list[str], old: di
 
 
 # Compare-and-set of an event document, with its item set, volume and index, in one atomic step:
-# KEYS event, items, volume, events_by_time; ARGV expected doc ("" = none), new doc, now, event id,
-# then item id / score pairs.
+# KEYS event, items, volume, events_by_time, alert; ARGV expected doc ("" = none), new doc, now, event
+# id, start of the recent window, start of the baseline, then item id / score pairs. Returns 0 when the
+# document changed meanwhile, else {1, items in the recent window, items in the baseline, alert or ""}
+# (what the heat and the alert need next, without another round trip).
 _CAS_BY_ID = """
 local current = redis.call('GET', KEYS[1]) or ''
 if current ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[4], ARGV[3], ARGV[4])
-for i = 5, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   redis.call('SADD', KEYS[2], ARGV[i])
   redis.call('ZADD', KEYS[3], ARGV[i + 1], ARGV[i])
 end
-return 1
+return {1, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf'),
+        redis.call('ZCOUNT', KEYS[3], ARGV[6], '(' .. ARGV[5]),
+        redis.call('GET', KEYS[5]) or ''}
 """
 _SET_IF = """
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
@@ -126,6 +130,7 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
     window, baseline = config["heat"]["window_s"], config["heat"]["baseline_s"]
     todo = dict(grouped)
     written: dict[str, tuple[str, dict[str, Any], bool]] = {}
+    after: dict[str, list] = {}          # event id → the CAS script's reply
     for _attempt in range(10):
         if not todo:
             break
@@ -157,27 +162,21 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
             plans.append((event_id, raw.decode() if raw else "", doc, event, pairs))
         with conn.pipeline(transaction=False) as pipe:
             for event_id, old, doc, _, pairs in plans:
-                cas(keys=[keys.event(event_id), keys.event_items(event_id), keys.event_volume(event_id), keys.EVENTS_BY_TIME],
-                    args=[old, doc, now, event_id, *pairs], client=pipe)
+                cas(keys=[keys.event(event_id), keys.event_items(event_id), keys.event_volume(event_id),
+                          keys.EVENTS_BY_TIME, keys.alert(alert_id(event_id))],
+                    args=[old, doc, now, event_id, now - window, now - window - baseline, *pairs], client=pipe)
             outcomes = pipe.execute()
-        for (event_id, old, doc, event, _), ok in zip(plans, outcomes):
-            if ok:
+        for (event_id, old, doc, event, _), outcome in zip(plans, outcomes):
+            if outcome:
                 written[event_id] = (doc, event, old == "")
+                after[event_id] = outcome
                 del todo[event_id]
-    existing = [e for e, (_, _, new) in written.items() if not new]
-    reads = []
-    if existing:
-        with conn.pipeline(transaction=False) as pipe:
-            for event_id in existing:
-                pipe.zcount(keys.event_volume(event_id), now - window, "+inf")
-                pipe.zcount(keys.event_volume(event_id), now - window - baseline, f"({now - window}")
-                pipe.get(keys.alert(alert_id(event_id)))
-            reads = pipe.execute()
     old_alerts = {}
-    for n, event_id in enumerate(existing):
-        doc, event, _ = written[event_id]
-        _heat(event, reads[3 * n], reads[3 * n + 1], config)
-        old_alerts[event_id] = json.loads(reads[3 * n + 2]) if reads[3 * n + 2] else None
+    for event_id, (doc, event, new) in written.items():
+        _, recent, before, alert = after[event_id]
+        if not new:
+            _heat(event, recent, before, config)
+        old_alerts[event_id] = json.loads(alert) if alert else None
     alerts = []
     alerted = set()
     with conn.pipeline(transaction=False) as pipe:
@@ -186,11 +185,11 @@ def update_events(conn: Redis, grouped: dict[str, list[tuple[dict, dict]]], now:
                 set_if(keys=[keys.event(event_id)], args=[doc, json.dumps(event, ensure_ascii=False)], client=pipe)
             reasons = rules.fired(event, config)
             if reasons:
-                alert = _alert_doc(event_id, event, reasons, old_alerts.get(event_id), now)
-                pipe.set(keys.alert(alert["id"]), json.dumps(alert, ensure_ascii=False))
-                pipe.zadd(keys.ALERTS_OPEN, {alert["id"]: _ts(alert["created_at"])}, nx=True)
-                alerts.append(alert)
+                alerts.append(_alert_doc(event_id, event, reasons, old_alerts.get(event_id), now))
                 alerted.add(event_id)
+        if alerts:       # one MSET and one ZADD NX for the batch's alerts
+            pipe.mset({keys.alert(a["id"]): json.dumps(a, ensure_ascii=False) for a in alerts})
+            pipe.zadd(keys.ALERTS_OPEN, {a["id"]: _ts(a["created_at"]) for a in alerts}, nx=True)
         pipe.execute()
     # The responder hook: 特别重大/重大 in scope → an incident case (five-hour clock); an alert that
     # needs an answer → a 48-hour response case; an event with a case → its case refreshed.

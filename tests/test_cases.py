@@ -158,3 +158,34 @@ def test_copies_that_change_nothing_the_case_depends_on_do_not_rewrite_it(redis_
     (grown,) = responder.on_events(redis_conn, [(dict(event, incident={**event["incident"], "deaths": 13}), True)],
                                    DETECTED + timedelta(minutes=2))
     assert grown["facts"]["deaths"] == 13 and "13人死亡" in grown["draft"]
+
+
+def test_cases_changed_together_fall_back_to_one_at_a_time_when_another_writer_got_there_first(redis_conn, redis_url):
+    """mutate_many is one WATCH/MULTI for a worker's batch; a case written by someone else in between
+    makes it redo each case alone: neither that write nor any of the batch's changes is lost."""
+    import redis as redis_lib
+
+    from responders.cases import mutate_many
+
+    cfg = load()
+    now = datetime(2024, 6, 3, 8, 0, tzinfo=timezone.utc)
+    other = redis_lib.Redis.from_url(redis_url)
+    base = {"opened_at": now.isoformat(), "status": "已关闭", "kind": "response",
+            "deadlines": {"response": (now + timedelta(hours=48)).isoformat()}}
+    for cid in ("case-a", "case-b"):
+        redis_conn.set(keys.case(cid), json.dumps({**base, "id": cid, "notes": []}))
+    calls = {"n": 0}
+
+    def note(label):
+        def change(old, extra):
+            calls["n"] += 1
+            if calls["n"] == 1:      # another writer changes case-b while the batch is being prepared
+                doc = json.loads(other.get(keys.case("case-b")))
+                other.set(keys.case("case-b"), json.dumps({**doc, "notes": doc["notes"] + ["other"]}))
+            return {**old, "notes": old["notes"] + [label]}
+        return change
+
+    out = mutate_many(redis_conn, {"case-a": note("a"), "case-b": note("b")}, cfg, now)
+    assert len(out) == 2 and calls["n"] == 4          # two planned, then each again alone
+    assert json.loads(redis_conn.get(keys.case("case-a")))["notes"] == ["a"]
+    assert json.loads(redis_conn.get(keys.case("case-b")))["notes"] == ["other", "b"]

@@ -220,10 +220,9 @@ def process_batch(conn: Redis, raw_items: list[dict[str, Any]], classifier, conf
     stored = store_items(conn, items, results)
     counts = {"items": len(items), "stored": stored["stored"], "unchanged": stored["unchanged"], "alerts": 0}
     now = clock()
-    entries = []
-    for item in items:
-        tokens = tokenize(f"{item['title']}。{item['text']}"[:3000])
-        entries.append((item["id"], item["content_hash"], events.simhash(tokens), len(tokens)))
+    tokens = [tokenize(f"{item['title']}。{item['text']}"[:3000]) for item in items]
+    entries = [(item["id"], item["content_hash"], fingerprint, len(t))
+               for item, t, fingerprint in zip(items, tokens, events.simhash_batch(tokens))]
     grouped: dict[str, list[tuple[dict, dict]]] = {}
     event_ids = events.join_incidents(conn, events.assign_batch(conn, entries), results)
     for event_id, item, result in zip(event_ids, items, results):

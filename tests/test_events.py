@@ -43,3 +43,20 @@ def test_developing_reports_of_one_incident_join_its_event(redis_conn):
     assert first == ["ev-a"]
     assert later == ["ev-a", "ev-c", "ev-d", "ev-e"]      # same type, place and day; others untouched
     assert join_incidents(redis_conn, ["ev-b"], [result(15)]) == ["ev-a"]   # redone: same answer
+
+
+def test_batch_simhash_matches_the_definition_bit_for_bit():
+    """Bit k is set when the counts of tokens whose hash has bit k outweigh those without it."""
+    from collections import Counter
+
+    from pipeline.events import _hash64, simhash_batch
+
+    def reference(tokens):
+        counts = Counter(tokens)
+        return sum(1 << k for k in range(64)
+                   if sum(w if _hash64(t) >> k & 1 else -w for t, w in counts.items()) > 0)
+
+    lists = [["福建", "长乐", "酒吧", "火灾"] * 3 + ["消防"], [], ["短"], ["小区", "物业", "停车费", "物业"],
+             [f"词{i}" for i in range(300)]]
+    assert simhash_batch(lists) == [reference(tokens) for tokens in lists]
+    assert simhash_batch(lists)[1] == 0 and simhash_batch([]) == []

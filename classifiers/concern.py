@@ -8,6 +8,7 @@ Labelling guidelines: docs in classifiers/CONCERN_GUIDELINES.md.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -21,9 +22,17 @@ def config() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@lru_cache(maxsize=1)
+def _any_keyword() -> list[re.Pattern | None]:
+    """Per rule, one pattern that finds whether any of its keywords occurs: most items match no
+    keyword of most rules, and one regex search costs less than a substring test per keyword."""
+    return [re.compile("|".join(map(re.escape, rule["keywords"]))) if rule.get("keywords") else None
+            for rule in config()["rules"]]
+
+
 def decide(text: str, is_rumor: bool, is_incident: bool) -> dict[str, Any]:
     """The label and the rule (with matched terms) that chose it."""
-    for rule in config()["rules"]:
+    for rule, any_keyword in zip(config()["rules"], _any_keyword()):
         head = rule.get("from_head")
         if head == "rumor" and is_rumor:
             return {"label": rule["label"], "because": ["rumor head"]}
@@ -31,6 +40,8 @@ def decide(text: str, is_rumor: bool, is_incident: bool) -> dict[str, Any]:
             return {"label": rule["label"], "because": ["incident head"]}
         if head:
             continue
+        if any_keyword is not None and rule.get("min_hits", 1) >= 1 and not any_keyword.search(text):
+            continue                     # no keyword at all: the rule cannot fire
         hits = [k for k in rule["keywords"] if k in text]
         if len(hits) >= rule.get("min_hits", 1):
             return {"label": rule["label"], "because": hits[:5]}

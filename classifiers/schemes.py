@@ -31,14 +31,31 @@ class Term:
         return m.group(0) if m else None
 
 
+def _any_of(terms: tuple[Term, ...]) -> re.Pattern | None:
+    """One pattern that finds whether any of the terms occurs (None where the terms cannot be joined)."""
+    try:
+        return re.compile("|".join(f"(?:{t.pattern.pattern})" if t.pattern is not None else re.escape(t.text)
+                                   for t in terms))
+    except re.error:                 # e.g. two regular expressions with the same group name
+        return None
+
+
 @dataclass(frozen=True)
 class Scheme:
     name: str
     terms: dict[str, tuple[Term, ...]]
     exclude: tuple[Term, ...]
 
+    def __post_init__(self) -> None:
+        # Most items name no term of a scheme's first group, and then the scheme cannot match: one regex
+        # search says so instead of a test per term.
+        first = next((self.terms[g] for g in GROUPS if self.terms.get(g)), ())
+        object.__setattr__(self, "_first_group", _any_of(first) if first else None)
+
     def match(self, text: str) -> dict[str, list[str]] | None:
         """The matched terms per group, or None when the scheme does not match."""
+        if self._first_group is not None and not self._first_group.search(text):
+            return None
         for term in self.exclude:
             if term.find(text):
                 return None

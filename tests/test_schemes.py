@@ -39,3 +39,13 @@ def test_shipped_and_operator_files(tmp_path):
     assert [s.name for s in load(own)] == ["本地"]
     with pytest.raises(StartupError, match="cannot read"):
         load(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("region", [
+    ["re:(?P<county>雅江|理塘)县", "甘孜州"],
+    ["re:(?P<county>雅江)县", "re:(?P<county>理塘)县"],      # cannot be joined into one pattern: tested term by term
+])
+def test_regular_expressions_in_the_first_group_match_as_before(region):
+    s = _schemes(region=region, event=["爆炸"])
+    assert evaluate(s, "理塘县一煤矿发生爆炸") == [{"name": "测试", "matched": {"region": ["理塘县"], "event": ["爆炸"]}}]
+    assert evaluate(s, "雅安市一煤矿发生爆炸") == []

@@ -27,7 +27,6 @@ MAX_DISTANCE = 3
 MIN_TOKENS = 8          # shorter texts join events only by identical content
 BAND_TTL = 14 * 24 * 3600
 
-_SHIFTS = np.arange(64, dtype=np.uint64)
 _token_hash: dict[str, int] = {}
 
 

@@ -19,7 +19,8 @@ from sklearn.model_selection import StratifiedKFold
 from . import registry
 from .classify import negative_label, none_label, positive_label
 from .datasets import BUILDERS, SEED, split, unlabelled_messages
-from .heads import build_features, compact, fingerprint, item_text
+from .heads import build_features, compact, fingerprint
+from .text import item_text
 from .training import HEAD_PARAMS, THRESHOLDS, predict, report, scores, train
 
 HERE = Path(__file__).parent

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import concern, registry, schemes, severity
 from .fastvec import fast_or_plain
-from .heads import item_text
+from .text import item_text
 from .region import region
 
 HEADS = ("rumor", "domain", "incident_type")
@@ -111,8 +111,14 @@ class Classifier:
 
     def _proba(self, head: str, texts: list[str], cache: dict) -> tuple[list[str], np.ndarray]:
         """Class labels and probabilities; heads sharing a feature step compute it once."""
-        pipe = self.models[head].pipeline
-        key = self.models[head].manifest.get("features_fingerprint") or head
+        model = self.models[head]
+        if model.runtime is not None:  # plain arrays: no scikit-learn needed
+            key = ("entries", model.runtime.features_sha256)
+            if key not in cache:
+                cache[key] = model.runtime.features.entries(texts)
+            return model.runtime.classes, model.runtime.head.predict_proba(cache[key], len(texts))
+        pipe = model.pipeline
+        key = model.manifest.get("features_fingerprint") or head
         if key not in cache:
             cache[key] = self._features(head).transform(texts)
         return [str(c) for c in pipe.classes_], pipe.named_steps["model"].predict_proba(cache[key])

@@ -15,7 +15,7 @@ from redis import Redis
 from pipeline import keys
 from pipeline.errors import InputError
 
-from .heads import item_text
+from .text import item_text
 
 
 def labels_key(head: str) -> str:

@@ -25,17 +25,6 @@ from sklearn.svm import LinearSVC
 
 from .tokenizer import tokenize
 
-MAX_CHARS = 3000  # beyond this the head sees no new evidence, only cost
-
-
-def item_text(item: dict[str, Any]) -> str:
-    """What a head reads: title, then text, capped in length."""
-    title = (item.get("title") or "").strip()
-    text = (item.get("text") or "").strip()
-    joined = f"{title}。{text}" if title and text and not text.startswith(title) else (text or title)
-    return joined[:MAX_CHARS]
-
-
 def build_features() -> FeatureUnion:
     words = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True,
                             max_features=100_000, dtype=np.float32)

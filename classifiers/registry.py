@@ -1,7 +1,12 @@
 """The model registry: versioned, self-contained model directories checked by hash before loading.
 
 A model directory holds ``model.pkl.gz`` and ``manifest.json`` (head,
-version, labels, threshold, metrics, training-data sha256, artifact sha256).
+version, labels, threshold, metrics, training-data sha256, artifact sha256),
+and for heads of the usual shape ``features.npz`` and ``linear.npz``: the
+same numbers as plain arrays (``classifiers.runtime``), which is what
+classifying loads; the pickle is unpickled only when a caller asks for the
+Pipeline (evaluation, reports). Every file is loaded only after its sha256
+matches the manifest.
 Installed default models ship in ``classifiers/models/<head>/``; trained and
 promoted ones live under ``<var>/models/<head>/<version>/`` with a
 ``current`` pointer file that workers re-read, so a promotion needs no restart.
@@ -22,6 +27,8 @@ from typing import Any
 
 
 from pipeline.errors import StartupError
+
+from . import runtime as runtime_
 
 ARTIFACT = "model.pkl.gz"
 MANIFEST = "manifest.json"
@@ -48,7 +55,16 @@ class Model:
     head: str
     directory: Path
     manifest: dict[str, Any]
-    pipeline: Any
+    runtime: runtime_.Runtime | None = None
+    _pipeline: Any = None
+
+    @property
+    def pipeline(self) -> Any:
+        """The scikit-learn Pipeline, unpickled on first use from bytes whose hash is checked again."""
+        if self._pipeline is None:
+            data = _checked(self.directory / ARTIFACT, self.manifest.get("artifact_sha256"))
+            self._pipeline = pickle.loads(gzip.decompress(data))  # noqa: S301 - hash-checked
+        return self._pipeline
 
     @property
     def version(self) -> str:
@@ -69,6 +85,14 @@ def save(directory: Path | str, head: str, pipeline: Any, *, labels: list[str], 
     # vocabularies, pickle takes ≈0.05 s. Only files whose sha256 matches the manifest are unpickled.
     with gzip.open(directory / ARTIFACT, "wb", compresslevel=6) as fh:
         pickle.dump(pipeline, fh, protocol=5)
+    hashes = {}
+    exported = runtime_.export(pipeline)
+    for name in (runtime_.FEATURES, runtime_.LINEAR):
+        (directory / name).unlink(missing_ok=True)
+    if exported is not None:
+        for name, data in zip((runtime_.FEATURES, runtime_.LINEAR), exported):
+            (directory / name).write_bytes(data)
+            hashes[_hash_key(name)] = hashlib.sha256(data).hexdigest()
     manifest = {
         "head": head,
         "version": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
@@ -78,6 +102,7 @@ def save(directory: Path | str, head: str, pipeline: Any, *, labels: list[str], 
         "metrics": metrics or {},
         "data_sha256": data_sha256,
         "artifact_sha256": sha256_file(directory / ARTIFACT),
+        **hashes,
         **(extra or {}),
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -94,16 +119,41 @@ def load(directory: Path | str) -> Model:
                            f"train one with `yuqing train`") from None
     except ValueError as exc:
         raise StartupError(f"{directory / MANIFEST} is not valid JSON: {exc}") from None
-    artifact = directory / ARTIFACT
-    if not artifact.is_file():
+    if not (directory / ARTIFACT).is_file():
         raise StartupError(f"{directory} has no {ARTIFACT}")
-    actual = sha256_file(artifact)
-    if actual != manifest.get("artifact_sha256"):
-        raise StartupError(f"{artifact} does not match the sha256 in its manifest; refusing to load it "
-                           f"(retrain, or restore the file)")
-    with gzip.open(artifact, "rb") as fh:
-        pipeline = pickle.load(fh)  # noqa: S301 - hash-checked above
-    return Model(manifest["head"], directory, manifest, pipeline)
+    if sha256_file(directory / ARTIFACT) != manifest.get("artifact_sha256"):
+        raise _mismatch(directory / ARTIFACT)
+    model = Model(manifest["head"], directory, manifest)
+    if _hash_key(runtime_.FEATURES) in manifest:
+        features = _checked(directory / runtime_.FEATURES, manifest[_hash_key(runtime_.FEATURES)])
+        linear = _checked(directory / runtime_.LINEAR, manifest.get(_hash_key(runtime_.LINEAR)))
+        try:
+            model.runtime = runtime_.load(features, manifest[_hash_key(runtime_.FEATURES)], linear)
+        except (ValueError, KeyError) as exc:
+            raise StartupError(f"{directory}: unreadable {runtime_.FEATURES}/{runtime_.LINEAR}: {exc}") from None
+    else:
+        model.pipeline  # noqa: B018 - a model without the plain arrays is used through its Pipeline
+    return model
+
+
+def _hash_key(name: str) -> str:
+    return name.split(".")[0] + "_sha256"
+
+
+def _mismatch(path: Path) -> StartupError:
+    return StartupError(f"{path} does not match the sha256 in its manifest; refusing to load it "
+                        f"(retrain, or restore the file)")
+
+
+def _checked(path: Path, expected: str | None) -> bytes:
+    """The file's bytes, once their sha256 matches the manifest's."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise StartupError(f"{path} is missing (its manifest lists it)") from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise _mismatch(path)
+    return data
 
 
 def shipped_dir(head: str) -> Path:

@@ -18,7 +18,7 @@ from pipeline.templating import loader
 
 from . import registry
 from .classify import none_label, positive_label
-from .heads import item_text
+from .text import item_text
 from .training import predict, read_rows, report, scores
 
 MISTAKES = 20

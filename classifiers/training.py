@@ -12,7 +12,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 from pipeline.errors import InputError
 
 from . import registry
-from .heads import fit_head, item_text
+from .heads import fit_head
+from .text import item_text
 
 # Decision thresholds per head: rumour at 0.5; incident detection recall first (P(none) < 0.7 → incident).
 THRESHOLDS = {"rumor": 0.5, "incident_type": 0.7}

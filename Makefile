@@ -36,7 +36,8 @@ docs: install ## Regenerate the settings table in README.md from the registry
 models: install ## Retrain the shipped classifier heads from ../shared/data and print held-out figures
 	@$(BIN)/python -m classifiers.build_models ../shared/data
 	@$(BIN)/python -m classifiers.eval_casualties ../shared/data | head -9
-	@$(BIN)/python -m classifiers.eval_concern ../shared/data | cut -c1-400
+	@$(BIN)/python -m classifiers.eval_concern ../shared/data seed | cut -c1-400
+	@$(BIN)/python -m classifiers.eval_concern ../shared/data test | cut -c1-400
 
 clean: ## Remove .venv and ./var
 	rm -rf $(VENV) var

@@ -23,9 +23,17 @@ from .queues import enqueue_items
 from .redis_server import EmbeddedRedis, free_port
 
 
+SHARED_MESSAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gov_messages_with_replies.jsonl"
+
+
+def corpus() -> str:
+    """Which texts the benchmarks use; printed, because figures from the two do not compare."""
+    return "shared_messages" if SHARED_MESSAGES.is_file() else "demo_corpus"
+
+
 def real_texts(n: int, chars: int = 300) -> list[dict]:
     """~300-character items from real citizen messages (../shared/data), else the demo corpus."""
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "gov_messages_with_replies.jsonl"
+    shared = SHARED_MESSAGES
     rows: list[dict] = []
     if shared.is_file():
         import json
@@ -55,7 +63,7 @@ def bench_classify(n: int = 6000) -> dict[str, float]:
     elapsed = time.perf_counter() - t1
     chars = sum(len(i["title"]) + len(i["text"]) for i in items) / n
     return {"classify_items_per_s": round(n / elapsed), "model_load_s": round(load_s, 2),
-            "classify_item_chars": round(chars)}
+            "classify_item_chars": round(chars), "corpus": corpus()}
 
 
 def _env(extra: dict[str, str]) -> dict[str, str]:
@@ -204,7 +212,8 @@ def bench_pipeline(n: int = 6000, workers: int = 2, offered_per_s: int = 200, of
     return {"pipeline_items_per_s": round(throughput), "jieba_reference_items_per_s": round(reference),
             "ratio": round(throughput / (reference * workers), 2),
             "p50_latency_s": round(statistics.median(samples), 3) if samples else float("nan"),
-            "p95_latency_s": round(p95, 3), "worker_rss_mb": round(rss), "offered_items_per_s": offered_per_s}
+            "p95_latency_s": round(p95, 3), "worker_rss_mb": round(rss), "offered_items_per_s": offered_per_s,
+            "corpus": corpus()}
 
 
 def _print(figures: dict) -> None:

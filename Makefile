@@ -38,6 +38,7 @@ models: install ## Retrain the shipped classifier heads from ../shared/data and 
 	@$(BIN)/python -m classifiers.eval_casualties ../shared/data | head -9
 	@$(BIN)/python -m classifiers.eval_concern ../shared/data seed | cut -c1-400
 	@$(BIN)/python -m classifiers.eval_concern ../shared/data test | cut -c1-400
+	@$(BIN)/python -m classifiers.eval_types ../shared/data
 
 clean: ## Remove .venv and ./var
 	rm -rf $(VENV) var

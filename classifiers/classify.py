@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import concern, registry, schemes, severity
+from . import concern, registry, schemes, severity, type_rules
 from .fastvec import fast_or_plain
 from .text import item_text
 from .region import region
@@ -67,6 +67,7 @@ class Classifier:
         self.schemes_file = schemes_file if schemes_file is not None else (var / "schemes.yaml" if var else None)
         self._schemes_mtime = self._mtime()
         self.schemes = schemes.load(schemes_file)
+        self.type_rules = type_rules.rules()
 
     @classmethod
     def from_settings(cls, settings, overrides: dict[str, Path] | None = None) -> "Classifier":
@@ -170,6 +171,9 @@ class Classifier:
                                     "occurred_at": None}
         explain: dict[str, Any] = {}
         if is_incident:
+            incident_type, ruled = type_rules.decide(full, incident_type, self.type_rules)
+            if ruled is not None:
+                explain["incident_type"] = ruled
             figures = severity.extract(full, published)
             graded = severity.grade(figures, incident_type, full)
             incident.update(figures.as_dict())

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 
-from pipeline.items import normalise
-
+from . import annotated
 from .classify import Classifier
 from .training import report
 
@@ -24,16 +22,8 @@ SETS = {"seed": "concern_seed.jsonl", "test": "concern_test.jsonl"}
 def evaluate(data: Path, name: str = "seed") -> dict:
     if name not in SETS:
         raise ValueError(f"unknown concern set {name!r}; choose one of {', '.join(SETS)}")
-    seed = [json.loads(line) for line in resources.files("classifiers").joinpath(
-        "eval", SETS[name]).read_text(encoding="utf-8").splitlines() if line.strip()]
-    files: dict[str, dict[str, dict]] = {}
-    items = []
-    for row in seed:
-        if row["file"] not in files:
-            with open(data / row["file"], encoding="utf-8") as fh:
-                files[row["file"]] = {r["id"]: r for r in map(json.loads, fh)}
-        source = files[row["file"]][row["id"]]
-        items.append(normalise({"id": row["id"], "title": source.get("title", ""), "text": source.get("text", "")}))
+    seed = annotated.load(SETS[name])
+    items = annotated.items(data, seed)
     predicted = [out["concern"] for out in Classifier().classify(items)]
     result = report([r["label"] for r in seed], predicted)
     result["confusion_labels"] = result.pop("labels")

@@ -12,32 +12,22 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pipeline.items import normalise
-
+from . import annotated
 from .classify import Classifier
 
 SET = "incident_types_thucnews.jsonl"
 
 
-def annotated() -> list[dict[str, Any]]:
-    text = resources.files("classifiers").joinpath("eval", SET).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+def annotated_set() -> list[dict[str, Any]]:
+    return annotated.load(SET)
 
 
 def evaluate(data: Path, rows: list[dict[str, Any]] | None = None, classifier: Classifier | None = None) -> dict:
-    rows = annotated() if rows is None else rows
-    sources: dict[str, dict[str, dict]] = {}
-    items = []
-    for row in rows:
-        if row["file"] not in sources:
-            with open(data / row["file"], encoding="utf-8") as fh:
-                sources[row["file"]] = {r["id"]: r for r in map(json.loads, fh)}
-        source = sources[row["file"]][row["id"]]
-        items.append(normalise({"id": row["id"], "title": source.get("title", ""), "text": source.get("text", "")}))
+    rows = annotated_set() if rows is None else rows
+    items = annotated.items(data, rows)
     classifier = classifier or Classifier()
     configured = classifier.type_rules
     result: dict[str, Any] = {"n": len(rows), "incidents": sum(r["type"] is not None for r in rows)}

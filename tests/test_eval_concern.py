@@ -1,16 +1,14 @@
-import json
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from classifiers.annotated import load
 from classifiers.concern import config
 from classifiers.eval_concern import SETS, evaluate
 
 
 def rows(name: str) -> list[dict]:
-    text = resources.files("classifiers").joinpath("eval", SETS[name]).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return load(SETS[name])
 
 
 def test_sets_hold_only_configured_labels_and_known_files():

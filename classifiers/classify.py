@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import concern, registry, schemes, severity, type_rules
+from . import concern, registry, runtime, schemes, severity, type_rules
 from .fastvec import fast_or_plain
 from .text import item_text
 from .region import region
@@ -114,15 +114,31 @@ class Classifier:
         """Class labels and probabilities; heads sharing a feature step compute it once."""
         model = self.models[head]
         if model.runtime is not None:  # plain arrays: no scikit-learn needed
-            key = ("entries", model.runtime.features_sha256)
-            if key not in cache:
-                cache[key] = model.runtime.features.entries(texts)
-            return model.runtime.classes, model.runtime.head.predict_proba(cache[key], len(texts))
+            if ("scores", head) not in cache:
+                self._score_group(model.runtime.features_sha256, texts, cache)
+            return model.runtime.classes, model.runtime.head.calibrate(cache[("scores", head)])
         pipe = model.pipeline
         key = model.manifest.get("features_fingerprint") or head
         if key not in cache:
             cache[key] = self._features(head).transform(texts)
         return [str(c) for c in pipe.classes_], pipe.named_steps["model"].predict_proba(cache[key])
+
+    def _score_group(self, features_sha256: str, texts: list[str], cache: dict) -> None:
+        """Decision scores of every head on one feature step, in one pass over the batch's features:
+        their weights stand side by side (built once per set of loaded models)."""
+        group = [h for h, m in self.models.items()
+                 if m.runtime is not None and m.runtime.features_sha256 == features_sha256]
+        heads = [self.models[h].runtime.head for h in group]
+        key = ("stacked", tuple(id(h) for h in heads))
+        if key not in self._fast:
+            self._fast[key] = np.ascontiguousarray(np.hstack([h.coef.T for h in heads]))
+        blocks = self.models[group[0]].runtime.features.block_entries(texts)
+        scores = runtime.linear_scores(self._fast[key], blocks, len(texts))
+        start = 0
+        for name, head in zip(group, heads):
+            width = len(head.coef)
+            cache[("scores", name)] = scores[:, start:start + width] + head.intercept
+            start += width
 
     def classify(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Items already normalised (pipeline.items.normalise); one result per item, same order."""

@@ -184,15 +184,21 @@ class FastFeatures:
         return cls([Block.from_vectorizer(v) for _, v in features.transformer_list],
                    features.transformer_list[0][1].dtype)
 
-    def entries(self, docs: list[str]) -> Entries:
-        """Rows, columns and values (in the union's dtype, as the fitted step would give them), block by block."""
+    def block_entries(self, docs: list[str]) -> list[Entries]:
+        """Each block's rows, union columns and values (in the union's dtype); within a block the
+        entries are sorted by row, which lets a linear model sum them a row at a time."""
         parts, offset = [], 0
         for block in self.blocks:
             rows, cols, values = block.entries(docs)
-            parts.append((rows, cols + offset, values))
+            parts.append((rows, cols + offset, values.astype(self.dtype, copy=False)))
             offset += block.width
+        return parts
+
+    def entries(self, docs: list[str]) -> Entries:
+        """Rows, columns and values (in the union's dtype, as the fitted step would give them)."""
+        parts = self.block_entries(docs)
         return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                np.concatenate([p[2] for p in parts]).astype(self.dtype))
+                np.concatenate([p[2] for p in parts]))
 
     def transform(self, docs: list[str]):
         """A scipy CSR matrix, for scikit-learn models that were not exported."""

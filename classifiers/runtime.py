@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -36,11 +37,16 @@ class LinearHead:
     a: np.ndarray           # sigmoid calibration: p = 1 / (1 + exp(a·d + b))
     b: np.ndarray
 
-    def predict_proba(self, entries: Entries, n: int) -> np.ndarray:
-        rows, cols, values = entries
-        scores = np.empty((n, len(self.coef)))
-        for k, weights in enumerate(self.coef):
-            scores[:, k] = np.bincount(rows, weights=values * weights[cols], minlength=n) + self.intercept[k]
+    @cached_property
+    def coef_t(self) -> np.ndarray:
+        """The coefficients a feature per row, so the weights of one feature are read together."""
+        return np.ascontiguousarray(self.coef.T)
+
+    def predict_proba(self, blocks: list[Entries], n: int) -> np.ndarray:
+        return self.calibrate(linear_scores(self.coef_t, blocks, n) + self.intercept)
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        """Decision scores (n, models), intercept included → class probabilities."""
         calibrated = _expit(-(self.a * scores + self.b))
         if len(self.classes) == 2:
             proba = np.column_stack([1.0 - calibrated[:, 0], calibrated[:, 0]])
@@ -50,6 +56,26 @@ class LinearHead:
                               where=total != 0)
         proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
         return proba
+
+
+def linear_scores(weights_t: np.ndarray, blocks: list[Entries], n: int) -> np.ndarray:
+    """Per row, the sum of value × weight row over its entries: (n, weights_t.shape[1]).
+
+    Each block's entries are sorted by row (``FastFeatures.block_entries``), so the gathered weight
+    rows of one item are adjacent and one ``reduceat`` sums them; heads that share a feature step can
+    stack their weights side by side and be scored in one pass.
+    """
+    total = np.zeros((n, weights_t.shape[1]))
+    for rows, cols, values in blocks:
+        if not len(rows):
+            continue
+        gathered = weights_t[cols]
+        gathered *= values[:, None]
+        starts = np.searchsorted(rows, np.arange(n))
+        present = starts < np.append(starts[1:], len(rows))   # rows with entries in this block
+        # present rows' starts rise strictly, and each run ends where the next present row starts
+        total[present] += np.add.reduceat(gathered, starts[present], axis=0)
+    return total
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -67,7 +93,7 @@ class Runtime:
         return self.head.classes
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return self.head.predict_proba(self.features.entries(texts), len(texts))
+        return self.head.predict_proba(self.features.block_entries(texts), len(texts))
 
 
 def export(pipeline: Any) -> tuple[bytes, bytes] | None:

@@ -117,3 +117,17 @@ def test_classifying_with_the_shipped_models_imports_neither_scikit_learn_nor_sc
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["domain"] and result["heavy"] == []
+
+
+def test_linear_scores_sum_each_rows_entries_whatever_rows_are_empty():
+    # rows 0, 3 and 5 have no entries in the first block, rows 0 and 5 none at all; the last row is empty
+    blocks = [(np.array([1, 1, 2, 4, 4, 4]), np.array([0, 2, 1, 0, 1, 2]), np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
+              (np.array([2, 3]), np.array([3, 4]), np.array([0.5, 0.25])),
+              (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
+    weights = np.arange(10, dtype=float).reshape(5, 2)          # 5 features, 2 models
+    expected = np.zeros((6, 2))
+    for rows, cols, values in blocks:
+        for r, c, v in zip(rows, cols, values):
+            expected[r] += v * weights[c]
+    assert np.array_equal(runtime.linear_scores(weights, blocks, 6), expected)
+    assert not expected[0].any() and not expected[5].any() and expected[4].any()

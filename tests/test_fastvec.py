@@ -37,3 +37,20 @@ def test_unsupported_shapes_fall_back_to_scikit_learn():
     assert fast_or_plain(union) is union
     with pytest.raises(ValueError):
         FastFeatures.from_union(union)
+
+
+def test_pair_table_finds_every_key_and_nothing_else():
+    from classifiers.fastvec import _PairTable
+    rng = np.random.default_rng(3)
+    keys = np.unique(rng.integers(0, 2 ** 40, 20_000, dtype=np.uint64))
+    # plus a run of consecutive keys and the largest key below the empty marker
+    keys = np.unique(np.concatenate([keys, np.arange(1000, 1300, dtype=np.uint64),
+                                     np.array([2 ** 64 - 2], dtype=np.uint64)]))
+    values = rng.permutation(len(keys)).astype(np.int64)
+    table = _PairTable(keys, values)
+    assert (table.keys[table._home(keys)] != keys).any()   # some keys live past their home slot: probing is tested
+    assert np.array_equal(table.get(keys), values)
+    absent = np.setdiff1d(rng.integers(0, 2 ** 40, 5_000, dtype=np.uint64), keys)
+    assert (table.get(absent) == -1).all()
+    assert (_PairTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)).get(keys[:10]) == -1).all()
+

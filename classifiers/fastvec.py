@@ -46,6 +46,7 @@ class Block:
             self.tokenizer = tokenize
             self.words = list(words or [])
             self.vocab_get = dict(zip(self.words, range(len(self.words)))).get
+            self._columns = _Columns(self.vocab_get)
         else:
             self.unigrams, self.keys, self.values = unigrams, keys, values
             self._compact_pairs()
@@ -138,10 +139,13 @@ class Block:
         return np.concatenate(rows_out), np.concatenate(cols_out)
 
     def _word_entries(self, docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        get = self.vocab_get
+        # ``tokenize`` is ``cut`` through ``keep``; going from cut's tokens straight to columns skips
+        # building each document's kept-token tuple (the worker's event stage still tokenises, cached).
+        from .tokenizer import cut
+        column = self._columns.__getitem__
         rows, cols = [], []
         for r, doc in enumerate(docs):
-            idx = [i for i in map(get, self.tokenizer(doc.lower() if self.lowercase else doc)) if i is not None]
+            idx = [i for i in map(column, cut(doc.lower() if self.lowercase else doc)) if i >= 0]
             cols.extend(idx)
             rows.extend([r] * len(idx))
         return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
@@ -164,6 +168,25 @@ class Block:
             norms[norms == 0] = 1.0
             values /= norms[rows]
         return rows, cols, values
+
+
+class _Columns(dict):
+    """Token of ``cut`` → vocabulary column (-1: dropped by ``keep`` or not in the vocabulary), filled
+    on first sight; bounded, since crawled text brings new tokens for ever."""
+
+    LIMIT = 500_000
+
+    def __init__(self, vocab_get: Any) -> None:
+        super().__init__()
+        self.vocab_get = vocab_get
+
+    def __missing__(self, token: str) -> int:
+        from .tokenizer import keep
+        kept = keep(token)
+        column = self.vocab_get(kept, -1) if kept else -1
+        if len(self) < self.LIMIT:
+            self[token] = column
+        return column
 
 
 class _PairTable:

@@ -145,6 +145,13 @@ def _keep(token: str) -> str:
     return "" if low in _stopwords or _NOISE.match(low) else low
 
 
+def keep(token: str) -> str:
+    """What the heads see of one token of ``cut`` ("" = dropped): ``tokenize`` is ``cut`` through this."""
+    if _backend is None:
+        load()
+    return _keep(token)
+
+
 @lru_cache(maxsize=2048)
 def tokenize(text: str) -> tuple[str, ...]:
     """Tokens for the classifiers: lower-cased, no punctuation, no stopwords. Cached like ``cut``:

@@ -55,3 +55,11 @@ def test_fast_backend_agrees_with_jieba_on_real_text():
     identical = sum(r == f for r, f in zip(reference, fast)) / len(texts)
     assert same / total >= 0.995, f"token recall {same / total:.4f}"
     assert identical >= 0.85, f"identical items {identical:.3f}"
+
+
+def test_tokenize_is_cut_through_keep():
+    # fastvec maps cut's tokens through keep straight to vocabulary columns; that is exact only if this holds
+    from classifiers.tokenizer import cut, keep, tokenize
+    for text in ["市政府召开常务会议，部署防汛工作！", "ABC公司 的 工资 拖欠了 3 个月……", "{{ x }}<b>网传</b>", ""]:
+        assert tuple(k for k in map(keep, cut(text)) if k) == tokenize(text)
+    assert keep("，") == "" and keep("的") == "" and keep("ABC") == "abc"

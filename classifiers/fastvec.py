@@ -177,12 +177,12 @@ class _Columns(dict):
     LIMIT = 500_000
 
     def __init__(self, vocab_get: Any) -> None:
+        from .tokenizer import keep
         super().__init__()
-        self.vocab_get = vocab_get
+        self.vocab_get, self.keep = vocab_get, keep
 
     def __missing__(self, token: str) -> int:
-        from .tokenizer import keep
-        kept = keep(token)
+        kept = self.keep(token)
         column = self.vocab_get(kept, -1) if kept else -1
         if len(self) < self.LIMIT:
             self[token] = column

@@ -65,13 +65,22 @@ def gazetteer() -> dict[str, list[Place]]:
     return names
 
 
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    return frozenset(gazetteer())
+
+
 def find_places(text: str) -> list[Place]:
     """Places among the text's tokens: every full name is in the tokeniser's dictionary,
     so a dictionary look-up per token replaces a 3,500-way regex (≈15× faster)."""
     names = gazetteer()
+    tokens = cut(text)
+    hits = set(tokens) & _names()   # set & set runs over the smaller side; most texts name no place or one
+    if not hits:
+        return []
     found: list[Place] = []
-    for token in cut(text):
-        for place in names.get(token, ()):
+    for token in sorted(hits, key=tokens.index):   # in order of first mention, as before
+        for place in names[token]:
             if place not in found:
                 found.append(place)
     return found

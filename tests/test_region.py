@@ -30,3 +30,10 @@ def test_jurisdiction_scope():
 def test_unknown_jurisdiction_name_is_an_error():
     with pytest.raises(ValueError, match="not a known place"):
         jurisdiction_prefixes("火星省")
+
+
+def test_places_come_in_order_of_first_mention_once_each():
+    # the order breaks ties between equally specific places (most_specific prefers the first named)
+    names = [p.name for p in find_places("先说成都市的事，后说四川省，再说成都市和武侯区")]
+    assert names[:2] == ["成都市", "四川省"] and names.count("成都市") == 1 and "武侯区" in names
+    assert find_places("今天天气晴朗") == []

@@ -42,11 +42,8 @@ class Block:
         self.width = len(self.idf)
         self.ngram_range = tuple(ngram_range)
         if kind == "words":
-            from .tokenizer import tokenize
-            self.tokenizer = tokenize
             self.words = list(words or [])
-            self.vocab_get = dict(zip(self.words, range(len(self.words)))).get
-            self._columns = _Columns(self.vocab_get)
+            self._columns = _Columns(dict(zip(self.words, range(len(self.words)))).get)
         else:
             self.unigrams, self.keys, self.values = unigrams, keys, values
             self._compact_pairs()
